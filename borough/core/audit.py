@@ -1,0 +1,115 @@
+"""Recording audit events. Services call `audit_record` inside their transaction; entry points set the actor.
+
+The actor (a user, an API key or the system) is set once per request, task or command with `acting_as`, so a
+service never has to be told who is calling it.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from borough.core.models import AuditEvent
+from borough.core.request_id import current_request_id
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: str
+    label: str
+    user: Any = None
+    api_key: Any = None
+
+    @classmethod
+    def for_user(cls, user) -> "Actor":
+        return cls(AuditEvent.ActorType.USER, user.get_username(), user=user)
+
+    @classmethod
+    def for_api_key(cls, api_key) -> "Actor":
+        return cls(AuditEvent.ActorType.API_KEY, f"API key {api_key.name}", api_key=api_key)
+
+    @classmethod
+    def system(cls, label: str = "system") -> "Actor":
+        return cls(AuditEvent.ActorType.SYSTEM, label)
+
+
+current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    token = current_actor.set(actor)
+    try:
+        yield actor
+    finally:
+        current_actor.reset(token)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited fields of an object, as JSON-ready values (foreign keys as ids)."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        values[name] = _plain(getattr(obj, field.attname))
+    return values
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+    before, after = before or {}, after or {}
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def audit_record(
+    *,
+    tenant,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    actor = current_actor.get() or Actor.system()
+    return AuditEvent.objects.create(
+        tenant=tenant,
+        actor_type=actor.type,
+        actor_user=actor.user,
+        actor_api_key=actor.api_key,
+        actor_label=actor.label[:200],
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=changed_fields(before, after),
+        detail=_plain(detail or {}),
+        request_id=current_request_id.get(),
+    )
+
+
+def audit_history(obj: models.Model):
+    """An object's audit events, newest first (in the current tenant scope)."""
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
+        "actor_user", "actor_api_key"
+    )

@@ -1,0 +1,65 @@
+"""Entering and leaving a tenant scope: the only way tenant-owned data is reached.
+
+A scope does two things at once (DESIGN.md rule 1): it activates the django-scopes dimension `tenant`, so the ORM's
+default managers filter by it and raise outside it, and it tells PostgreSQL which tenant this connection acts for,
+so the row-level security policies show and accept only that tenant's rows.
+
+Only the entry points call `tenant_scope`: the request middleware, the API key authentication, the Celery task base
+and the management command base. `all_tenants_scope` is the provider's explicit cross-tenant path.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import connections
+from django_scopes import scope, scopes_disabled
+
+# What the database connections of this thread/task must act for: a tenant id, ALL_TENANTS, or None (nothing).
+ALL_TENANTS = "all"
+database_tenant: ContextVar[int | str | None] = ContextVar("database_tenant", default=None)
+
+
+def _apply_to_open_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        apply_tenant_setting = getattr(connection, "apply_tenant_setting", None)
+        if apply_tenant_setting is not None and connection.connection is not None:
+            apply_tenant_setting()
+
+
+@contextmanager
+def _database_acts_for(value: int | str | None) -> Iterator[None]:
+    token = database_tenant.set(value)
+    _apply_to_open_connections()
+    try:
+        yield
+    finally:
+        database_tenant.reset(token)
+        _apply_to_open_connections()
+
+
+@contextmanager
+def tenant_scope(tenant) -> Iterator[None]:
+    """Act for one tenant (a Tenant or its id) in the ORM and in the database."""
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    with scope(tenant=tenant_id), _database_acts_for(tenant_id):
+        yield
+
+
+@contextmanager
+def all_tenants_scope() -> Iterator[None]:
+    """Cross-tenant access for the provider's reports: audited by its caller in borough.provider."""
+    with scopes_disabled(), _database_acts_for(ALL_TENANTS):
+        yield
+
+
+@contextmanager
+def no_tenant_scope() -> Iterator[None]:
+    """Explicitly act for no tenant (e.g. inside a provider request): tenant-owned queries raise or see nothing."""
+    with _database_acts_for(None):
+        yield
+
+
+def current_tenant_id() -> int | None:
+    value = database_tenant.get()
+    return value if isinstance(value, int) else None
