@@ -62,16 +62,21 @@ def two_factor(request):
         setting_up = True
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, throttle = device.verify_is_allowed()
+        if not allowed:
+            # django-otp slows guessing down after each wrong code.
+            form.add_error("token", "Too many wrong codes. Wait a minute, then enter the newest code.")
+        elif device.verify_token(form.cleaned_data["token"]):
             if setting_up:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", "The security code is wrong or has expired. Try the newest code.")
+        else:
+            form.add_error("token", "The security code is wrong or has expired. Try the newest code.")
     context = {"form": form, "setting_up": setting_up, "next": _next_url(request)}
     if setting_up:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, title="Authenticator QR code")
         context["secret"] = base64.b32encode(device.bin_key).decode()
         context["config_url"] = device.config_url
-    return render(request, "identity/two_factor.html", context, status=200 if form.is_bound is False or form.is_valid() else 400)
+    return render(request, "identity/two_factor.html", context, status=400 if form.errors else 200)

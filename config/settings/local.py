@@ -4,4 +4,4 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

@@ -1,0 +1,75 @@
+"""The second layer of tenancy: PostgreSQL row-level security, proven with raw SQL that bypasses the ORM."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from borough.tenancy.rls import tables_with_policy, tenant_owned_models
+from borough.tenancy.scope import all_tenants_scope, tenant_scope
+from conftest import service_missing
+
+
+@pytest.fixture
+def app_role(on_postgres):
+    """The tests only prove something when the app connects as a role that RLS binds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        superuser, bypass = cursor.fetchone()
+    if superuser or bypass:
+        service_missing("the app connects as a superuser; set DATABASE_URL to the non-owner role (see .ci/run)")
+
+
+def count_rows(table: str, where: str = "", params=()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} {where}", params)  # noqa: S608 - test-only fixed names
+        return cursor.fetchone()[0]
+
+
+def test_the_app_role_owns_no_tenant_table(app_role):
+    tables = [model._meta.db_table for model in tenant_owned_models()]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tableowner = current_user AND tablename = ANY(%s)", [tables])
+        assert cursor.fetchall() == []
+
+
+def test_raw_sql_without_the_tenant_setting_sees_no_rows(app_role, tenant_a, tenant_b):
+    with all_tenants_scope():
+        assert count_rows("core_auditevent") >= 2  # the rows are there...
+    assert count_rows("core_auditevent") == 0  # ...but not to a connection acting for no tenant
+    assert count_rows("identity_membership") == 0
+
+
+def test_raw_sql_with_tenant_a_setting_sees_none_of_tenant_b(app_role, tenant_a, tenant_b):
+    with tenant_scope(tenant_a):
+        assert count_rows("core_auditevent", "WHERE tenant_id = %s", [tenant_a.pk]) >= 1
+        assert count_rows("core_auditevent", "WHERE tenant_id = %s", [tenant_b.pk]) == 0
+        assert count_rows("identity_membership", "WHERE tenant_id <> %s", [tenant_a.pk]) == 0
+
+
+def test_writing_a_row_for_another_tenant_is_refused_by_the_database(app_role, tenant_a, tenant_b):
+    with tenant_scope(tenant_a), pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO core_referencecounter (tenant_id, sequence, last_value) VALUES (%s, 'x', 0)", [tenant_b.pk]
+            )
+
+
+def test_the_audit_log_refuses_update_and_delete(app_role, tenant_a):
+    with tenant_scope(tenant_a):
+        for statement in ("UPDATE core_auditevent SET action = 'tampered'", "DELETE FROM core_auditevent"):
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement)
+        assert count_rows("core_auditevent", "WHERE action = 'tampered'") == 0
+
+
+def test_every_tenant_owned_table_has_its_policy(on_postgres):
+    with connection.cursor() as cursor:
+        protected = tables_with_policy(cursor)
+    missing = sorted({m._meta.db_table for m in tenant_owned_models()} - protected)
+    assert missing == [], f"tenant-owned tables without the RLS policy: {missing}"
+
+
+def test_the_audit_log_has_its_append_only_trigger(on_postgres):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'core_auditevent'::regclass AND NOT tgisinternal")
+        assert ("audit_append_only",) in cursor.fetchall()
