@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: run test setup lint test-only bench lock clean
+.PHONY: run test setup lint test-only lock clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Borough needs Python 3.13 (see .python-version); set PYTHON=/path/to/python3.13")'
@@ -19,7 +19,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-setup: $(BIN)/.installed node_modules/.installed
+static/build/.built: node_modules/.installed $(wildcard static-src/*.scss)
+	npm run --silent build:css
+	touch $@
+
+setup: $(BIN)/.installed node_modules/.installed static/build/.built
 
 run: setup
 	$(BIN)/borough serve
@@ -37,9 +41,6 @@ test-only: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint test-only
-
-bench: setup
-	$(BIN)/python -m bench
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.13 -o requirements.lock
