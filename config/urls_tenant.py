@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("borough.identity.urls")),
+    path("staff/admin/", include("borough.tenant_admin.urls")),
     path("staff/", include("borough.staff.urls")),
     path("api/v1/", include("config.urls_api")),
     path("api/schema/", public_view(SpectacularAPIView.as_view(urlconf="config.urls_tenant")), name="api-schema"),

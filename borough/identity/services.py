@@ -6,12 +6,13 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from borough.core.audit import audit_record, snapshot
-from borough.identity.models import ApiKey, Membership, SupportAccess
-from borough.tenancy.modules import ALL_ROLES
+from borough.identity.models import ApiKey, Membership, SupportAccess, User
+from borough.tenancy.modules import ALL_ROLES, TENANT_ADMIN, module_of_role
 
 API_KEY_SCOPES = frozenset({"read", "write", "runs", "open311", "telephony", "callbacks"})
 API_KEY_PREFIX_LENGTH = 8
@@ -79,7 +80,7 @@ def support_access_revoke(*, grant: SupportAccess) -> SupportAccess:
 
 
 def hash_api_key(key: str) -> str:
-    # The key carries 256 bits of randomness, so a fast keyed hash suffices (no password stretching needed).
+    # The key carries 256 bits of randomness, so a fast hash suffices (no password stretching needed).
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -88,16 +89,22 @@ def apikey_create(*, tenant, name: str, scopes, created_by=None) -> tuple[ApiKey
     """Create an API key. Returns the record and the key itself, which is never stored and cannot be shown again."""
     if not name.strip():
         raise ValidationError({"name": "Give the key a name."})
-    unknown = sorted(set(scopes) - API_KEY_SCOPES)
+    if len(name.strip()) > ApiKey._meta.get_field("name").max_length:
+        raise ValidationError({"name": "Use at most 100 characters for the key's name."})
+    scopes = set(scopes)
+    unknown = sorted(scopes - API_KEY_SCOPES)
     if unknown or not scopes:
-        raise ValidationError({"scopes": f"Choose scopes from: {', '.join(sorted(API_KEY_SCOPES))}"})
+        raise ValidationError(
+            {"scopes": f"Unknown or missing scopes{': ' + ', '.join(unknown) if unknown else ''}. "
+                       f"Choose from: {', '.join(sorted(API_KEY_SCOPES))}"}
+        )
     while True:
         key = f"brk_{secrets.token_urlsafe(32)}"
         prefix = key[4 : 4 + API_KEY_PREFIX_LENGTH]
         if not ApiKey.objects.filter(tenant=tenant, prefix=prefix).exists():
             break
     api_key = ApiKey.objects.create(
-        tenant=tenant, name=name.strip(), prefix=prefix, hashed_key=hash_api_key(key), scopes=sorted(set(scopes)),
+        tenant=tenant, name=name.strip(), prefix=prefix, hashed_key=hash_api_key(key), scopes=sorted(scopes),
         created_by=created_by,
     )
     audit_record(tenant=tenant, action="apikey.create", obj=api_key, after=snapshot(api_key, ["name", "scopes"]))
@@ -116,7 +123,82 @@ def apikey_find(key: str) -> ApiKey | None:
 
 @transaction.atomic
 def apikey_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Revoke a key from now on. Revoking a revoked key changes nothing (and records nothing)."""
+    if api_key.revoked_at is not None:
+        return api_key
     api_key.revoked_at = timezone.now()
     api_key.save(update_fields=["revoked_at"])
     audit_record(tenant=api_key.tenant, action="apikey.revoke", obj=api_key, after=snapshot(api_key, ["revoked_at"]))
     return api_key
+
+
+def _roles_for_tenant_errors(tenant, roles) -> str | None:
+    if not roles:
+        return "Choose at least one role."
+    unknown = sorted(set(roles) - ALL_ROLES)
+    if unknown:
+        return f"Unknown roles: {', '.join(unknown)}"
+    disabled = sorted(r for r in roles if r != TENANT_ADMIN and not tenant.has_module(module_of_role(r)))
+    if disabled:
+        return f"Roles of modules this organisation does not use: {', '.join(disabled)}"
+    return None
+
+
+def _new_staff_user_errors(username: str, email: str, full_name: str) -> dict[str, str]:
+    errors = {}
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        errors["username"] = "Use only letters, digits and the characters @ . + - _ in a username."
+    if not username or len(username) > 150:
+        errors["username"] = "Enter a username of 1 to 150 characters."
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
+    if not full_name:
+        errors["full_name"] = "Enter their full name."
+    return errors
+
+
+@transaction.atomic
+def staff_user_invite(
+    *, tenant, username: str, email: str, full_name: str, roles
+) -> tuple[Membership, str | None]:
+    """Make someone a staff member of the tenant. Returns (membership, set-up password or None).
+
+    A new username creates a user with a generated set-up password, returned here once and stored only hashed.
+    An existing user is added only when `email` matches their account, so a username alone claims nobody;
+    their name and email stay as they are. Provider staff are never members: they use support access.
+    """
+    username, email, full_name = username.strip(), email.strip(), " ".join(full_name.split())
+    errors: dict[str, str] = {}
+    if roles_error := _roles_for_tenant_errors(tenant, roles):
+        errors["roles"] = roles_error
+    user = User.objects.filter(username__iexact=username).first() if username else None
+    if user is None:
+        errors.update(_new_staff_user_errors(username, email, full_name))
+    elif not email or user.email.lower() != email.lower():
+        errors["username"] = (
+            "This username is taken. Choose another, or give the existing account's email address to add it."
+        )
+    elif user.is_provider_staff:
+        errors["username"] = "Provider staff reach your organisation's data only through support access."
+    elif not user.is_active:
+        errors["username"] = "This user account is disabled."
+    elif Membership.objects.filter(tenant=tenant, user=user, is_active=True).exists():
+        errors["username"] = f"{user.username} is already a member. Change their roles on their page."
+    if errors:
+        raise ValidationError(errors)
+
+    setup_password = None
+    if user is None:
+        setup_password = secrets.token_urlsafe(12)
+        first_name, _, last_name = full_name.rpartition(" ")
+        user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+        user.set_password(setup_password)
+        user.save()
+        audit_record(tenant=tenant, action="staff_user.create", obj=user,
+                     after=snapshot(user, ["username", "email", "first_name", "last_name"]))
+    membership = membership_grant(tenant=tenant, user=user, roles=roles)
+    return membership, setup_password

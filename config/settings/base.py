@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "borough.core",
     "borough.portal",
     "borough.staff",
+    "borough.tenant_admin",
     "borough.provider",
     "django.contrib.auth",
     "django.contrib.contenttypes",
