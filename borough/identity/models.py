@@ -15,6 +15,9 @@ class User(AbstractUser):
     is_provider_staff = models.BooleanField(
         default=False, help_text="Provider operations staff: the console, and tenants only through support access."
     )
+    must_change_password = models.BooleanField(
+        default=False, help_text="Set when someone else chose the password (a set-up password shown once)."
+    )
 
     class Meta:
         ordering = ["username"]

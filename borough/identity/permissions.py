@@ -36,6 +36,10 @@ def needs_second_factor(request) -> bool:
     return user_has_device(user) and not user.is_verified()
 
 
+def needs_new_password(request) -> bool:
+    return request.user.must_change_password
+
+
 def staff_view(*, roles=(), module: str | None = None):
     """A staff page of the tenant: login (and second factor), membership, module enabled, one of `roles`."""
 
@@ -48,6 +52,8 @@ def staff_view(*, roles=(), module: str | None = None):
                 return redirect_to_login(request.get_full_path())
             if needs_second_factor(request):
                 return redirect("identity:two_factor")
+            if needs_new_password(request):
+                return redirect_to_login(request.get_full_path(), "identity:password_change")
             if request.membership is None and request.support_access is None:
                 raise Http404
             if module and not request.tenant.has_module(module):
@@ -73,6 +79,8 @@ def provider_view(view):
             return redirect_to_login(request.get_full_path())
         if needs_second_factor(request):
             return redirect("identity:two_factor")
+        if needs_new_password(request):
+            return redirect_to_login(request.get_full_path(), "identity:password_change")
         if not request.user.is_provider_staff:
             raise Http404
         return view(request, *args, **kwargs)

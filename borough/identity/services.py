@@ -195,7 +195,8 @@ def staff_user_invite(
     if user is None:
         setup_password = secrets.token_urlsafe(12)
         first_name, _, last_name = full_name.rpartition(" ")
-        user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+        user = User(username=username, email=email, first_name=first_name, last_name=last_name,
+                    must_change_password=True)
         user.set_password(setup_password)
         user.save()
         audit_record(tenant=tenant, action="staff_user.create", obj=user,

@@ -7,4 +7,5 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", views.sign_out, name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),
+    path("password/", views.password_change, name="password_change"),
 ]

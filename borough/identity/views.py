@@ -4,7 +4,8 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
@@ -80,3 +81,19 @@ def two_factor(request):
         context["secret"] = base64.b32encode(device.bin_key).decode()
         context["config_url"] = device.config_url
     return render(request, "identity/two_factor.html", context, status=400 if form.errors else 200)
+
+
+@public_view
+@login_required
+def password_change(request):
+    """Choose a new password; required after signing in with a set-up password someone else was shown."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.must_change_password = False
+        user.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password has been changed.")
+        return redirect(_next_url(request))
+    context = {"form": form, "next": _next_url(request), "required": request.user.must_change_password}
+    return render(request, "identity/password_change.html", context, status=400 if form.errors else 200)

@@ -76,7 +76,8 @@ def tenant_create(
     if admin is None:
         generated_password = None if admin_password else secrets.token_urlsafe(12)
         admin = user_model.objects.create_user(
-            username=username, email=admin_email, password=admin_password or generated_password
+            username=username, email=admin_email, password=admin_password or generated_password,
+            must_change_password=generated_password is not None,
         )
     with tenant_scope(tenant):
         audit_record(
