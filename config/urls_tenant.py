@@ -1,7 +1,7 @@
 """URLs of a tenant's host: the citizen portal, the staff app, the API."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from borough.core import health
 from borough.identity.permissions import public_view
@@ -11,10 +11,11 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("borough.identity.urls")),
     path("staff/admin/", include("borough.tenant_admin.urls")),
+    path("staff/runs/", include("borough.core.urls")),
     path("staff/", include("borough.staff.urls")),
     path("api/v1/", include("config.urls_api")),
     path("api/schema/", public_view(SpectacularAPIView.as_view(urlconf="config.urls_tenant")), name="api-schema"),
-    path("api/docs/", public_view(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("api/docs/", public_view(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("", include("borough.portal.urls")),
 ]
 handler404 = "borough.core.errors.not_found"

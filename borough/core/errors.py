@@ -4,9 +4,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 
+API_CODES = {404: "not_found", 403: "permission_denied", 500: "server_error"}
+
+
 def _error(request, status: int, template: str, api_detail: str):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": api_detail, "code": str(status), "errors": {}}, status=status)
+        return JsonResponse({"detail": api_detail, "code": API_CODES[status], "errors": {}}, status=status)
     return render(request, template, status=status)
 
 

@@ -14,9 +14,10 @@ class TenantCommand(BaseCommand):
         parser.add_argument("--tenant", required=True, help="The tenant's slug")
 
     def handle(self, *args, **options):
-        tenant = Tenant.objects.filter(slug=options["tenant"]).first()
+        slug = options.pop("tenant")
+        tenant = Tenant.objects.filter(slug=slug).first()
         if tenant is None:
-            raise CommandError(f"No tenant with slug {options['tenant']!r}.")
+            raise CommandError(f"No tenant with slug {slug!r}.")
         with tenant_scope(tenant), acting_as(Actor.system(f"command {self.command_name()}")):
             return self.handle_tenant(tenant, *args, **options)
 

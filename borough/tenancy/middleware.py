@@ -10,7 +10,8 @@ from borough.tenancy.scope import no_tenant_scope, tenant_scope
 
 def _unavailable(request, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "tenant_unavailable"}, status=status)
+        code = "not_found" if status == 404 else "tenant_unavailable"
+        return JsonResponse({"detail": message, "code": code, "errors": {}}, status=status)
     html = render_to_string("tenancy/unavailable.html", {"title": title, "message": message}, request=request)
     return HttpResponse(html, status=status)
 
