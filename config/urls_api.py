@@ -1,3 +1,14 @@
-"""The tenant API, `/api/v1/`. Each app adds its routes here."""
+"""The tenant API, `/api/v1/`. Each app adds its routes here (viewsets: one `router.register` line each)."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from borough.identity import api as identity_api
+
+router = DefaultRouter()
+router.register("audit-events", identity_api.AuditEventViewSet, basename="api-audit-event")
+
+urlpatterns: list = [
+    path("me/", identity_api.MeView.as_view(), name="api-me"),
+]
+urlpatterns += router.urls
