@@ -48,7 +48,8 @@ def grant_to_app_role(cursor, role: str) -> None:
     cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO {quoted}")
     cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
     # The audit log is append-only: a trigger refuses UPDATE and DELETE, and the app role lacks the privilege too.
-    cursor.execute(f"REVOKE UPDATE, DELETE ON core_auditevent FROM {quoted}")
+    # So is the provider's log of cross-tenant access.
+    cursor.execute(f"REVOKE UPDATE, DELETE ON core_auditevent, provider_provideraccesslog FROM {quoted}")
 
 
 def tables_with_policy(cursor) -> set[str]:

@@ -4,8 +4,9 @@ A scope does two things at once (DESIGN.md rule 1): it activates the django-scop
 default managers filter by it and raise outside it, and it tells PostgreSQL which tenant this connection acts for,
 so the row-level security policies show and accept only that tenant's rows.
 
-Only the entry points call `tenant_scope`: the request middleware, the API key authentication, the Celery task base
-and the management command base. `all_tenants_scope` is the provider's explicit cross-tenant path.
+Only the entry points call `tenant_scope`: the request middleware, the API key authentication, the Celery task base,
+the management command base, and the provider console's pages about one tenant. `all_tenants_scope` is the
+provider's explicit cross-tenant path, entered through `borough.provider.cross_tenant.cross_tenant_report`.
 """
 
 from collections.abc import Iterator

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from borough.core.audit import audit_record, snapshot
+from borough.core.svg import SvgError, sanitise_svg
 from borough.tenancy.models import Tenant, TenantDomain
 from borough.tenancy.modules import MODULES_BY_CODE, TENANT_ADMIN, default_modules
 from borough.tenancy.scope import tenant_scope
@@ -51,6 +52,11 @@ def tenant_create(
     from borough.identity.services import membership_grant
 
     modules = list(enabled_modules) if enabled_modules is not None else default_modules(kind)
+    if logo_svg:
+        try:  # the logo is inlined into every page of the tenant's sites, so it is cleaned whoever calls this
+            logo_svg = sanitise_svg(logo_svg.encode())
+        except SvgError as error:
+            raise ValidationError({"logo_svg": str(error)}) from error
     tenant = Tenant(
         slug=slug,
         name=name,

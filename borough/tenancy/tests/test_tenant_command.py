@@ -85,3 +85,17 @@ def test_suspend_and_reactivate(make_tenant):
 @pytest.mark.django_db
 def test_unknown_host_answers_404():
     assert Client(HTTP_HOST="nobody.localhost").get("/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_logo_with_a_script_is_cleaned_and_a_non_svg_is_refused(tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script><rect width="1" height="1"/></svg>')
+    run("create", "--slug", "eastmere", "--name", "Eastmere Council", "--kind", "council", "--logo", str(logo))
+    cleaned = Tenant.objects.get(slug="eastmere").logo_svg
+    assert "<rect" in cleaned and "script" not in cleaned and "onload" not in cleaned
+    not_svg = tmp_path / "logo.png"
+    not_svg.write_bytes(b"\x89PNG\r\n")
+    with pytest.raises(CommandError, match="--logo"):
+        run("create", "--slug", "westmere", "--name", "Westmere Council", "--kind", "council", "--logo", str(not_svg))
+    assert not Tenant.objects.filter(slug="westmere").exists()

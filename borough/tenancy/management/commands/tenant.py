@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from borough.core.audit import Actor, acting_as
+from borough.core.svg import SvgError, sanitise_svg
 from borough.tenancy.models import Tenant
 from borough.tenancy.modules import MODULES_BY_CODE
 from borough.tenancy.services import tenant_create, tenant_reactivate, tenant_suspend
@@ -55,8 +56,11 @@ class Command(BaseCommand):
     def handle_create(self, options):
         logo = ""
         if options["logo"]:
-            with open(options["logo"], encoding="utf-8") as logo_file:
-                logo = logo_file.read()
+            try:
+                with open(options["logo"], "rb") as logo_file:
+                    logo = sanitise_svg(logo_file.read())
+            except (OSError, SvgError) as error:
+                raise CommandError(f"--logo: {error}") from error
         if Tenant.objects.filter(slug=options["slug"]).exists():
             raise CommandError(f"A tenant with slug {options['slug']!r} already exists.")
         tenant, admin, password = tenant_create(
