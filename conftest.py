@@ -36,8 +36,11 @@ def make_tenant(db):
     def make(slug: str, kind: str = "council", **kwargs):
         with acting_as(Actor.system("test")):
             tenant, _admin, _password = tenant_create(
-                slug=slug, name=kwargs.pop("name", slug.title() + " Council"), kind=kind,
-                admin_password="correct-horse-battery-staple", **kwargs,
+                slug=slug,
+                name=kwargs.pop("name", slug.title() + " Council"),
+                kind=kind,
+                admin_password="correct-horse-battery-staple",
+                **kwargs,
             )
         return tenant
 
@@ -64,7 +67,8 @@ def make_staff(db):
     def make(tenant, roles=("tenant.admin",), username: str | None = None, **extra):
         user = get_user_model().objects.create_user(
             username=username or f"{tenant.slug}-{'-'.join(r.replace('.', '_') for r in roles) or 'none'}",
-            password="correct-horse-battery-staple", **extra,
+            password="correct-horse-battery-staple",
+            **extra,
         )
         with tenant_scope(tenant), acting_as(Actor.system("test")):
             membership_grant(tenant=tenant, user=user, roles=list(roles))

@@ -14,7 +14,11 @@ urlpatterns = [
     path("staff/runs/", include("borough.core.urls")),
     path("staff/", include("borough.staff.urls")),
     path("api/v1/", include("config.urls_api")),
-    path("api/schema/", public_view(SpectacularAPIView.as_view(urlconf="config.urls_tenant")), name="api-schema"),
+    path(
+        "api/schema/",
+        public_view(SpectacularAPIView.as_view(urlconf="config.urls_tenant")),
+        name="api-schema",
+    ),
     path("api/docs/", public_view(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("", include("borough.portal.urls")),
 ]

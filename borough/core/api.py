@@ -22,9 +22,7 @@ class ErrorSerializer(serializers.Serializer):
     """The body of every error answer."""
 
     detail = serializers.CharField(help_text="What went wrong, in words.")
-    code = serializers.CharField(
-        help_text="A stable code: invalid, not_authenticated, permission_denied, ..."
-    )
+    code = serializers.CharField(help_text="A stable code: invalid, not_authenticated, permission_denied, ...")
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="For `invalid`: each field's messages (`non_field_errors`: the request as a whole).",

@@ -3,7 +3,6 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
-
 API_CODES = {404: "not_found", 403: "permission_denied", 500: "server_error"}
 
 

@@ -51,6 +51,4 @@ def _broker_ready() -> bool:
 def readyz(request):
     checks = {"database": {"ok": _database_ready()}, "broker": {"ok": _broker_ready()}}
     ready = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
-    )
+    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)

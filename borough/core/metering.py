@@ -54,9 +54,7 @@ class DailyUsage:
 def meter_record(*, tenant: Tenant, service: str, quantity: int = 1, on: date | None = None) -> None:
     """Add `quantity` units of `service` to `tenant`'s usage on day `on` (by default today, local time)."""
     if service not in CHARGEABLE_SERVICES:
-        raise ValueError(
-            f"Unknown chargeable service {service!r}: use one of {', '.join(sorted(CHARGEABLE_SERVICES))}"
-        )
+        raise ValueError(f"Unknown chargeable service {service!r}: use one of {', '.join(sorted(CHARGEABLE_SERVICES))}")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise ValueError(f"quantity must be a whole number, at least 1, not {quantity!r}")
     if on is not None and (not isinstance(on, date) or isinstance(on, datetime)):
@@ -88,9 +86,7 @@ def usage_by_tenant(*, since: date, until: date) -> dict[int, dict[str, int]]:
     cross-tenant path enters. Tenants and services with no usage are absent.
     """
     if database_tenant.get() != ALL_TENANTS:
-        raise PermissionError(
-            "usage_by_tenant reads every tenant's usage: call it inside all_tenants_scope()"
-        )
+        raise PermissionError("usage_by_tenant reads every tenant's usage: call it inside all_tenants_scope()")
     _check_period(since, until)
     totals = (
         UsageRecord.objects.filter(day__gte=since, day__lte=until)
@@ -110,11 +106,7 @@ def usage_for_tenant(*, tenant: Tenant, since: date, until: date) -> list[DailyU
     Runs in that tenant's scope (or the provider's `all_tenants_scope()`, to look at one tenant).
     """
     if current_tenant_id() != tenant.pk and database_tenant.get() != ALL_TENANTS:
-        raise PermissionError(
-            f"usage_for_tenant for {tenant.slug} must run inside tenant_scope({tenant.slug})"
-        )
+        raise PermissionError(f"usage_for_tenant for {tenant.slug} must run inside tenant_scope({tenant.slug})")
     _check_period(since, until)
-    rows = UsageRecord.objects.filter(tenant=tenant, day__gte=since, day__lte=until).order_by(
-        "day", "service"
-    )
+    rows = UsageRecord.objects.filter(tenant=tenant, day__gte=since, day__lte=until).order_by("day", "service")
     return [DailyUsage(row.day, row.service, row.quantity) for row in rows]

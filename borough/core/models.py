@@ -50,9 +50,7 @@ class ReferenceCounter(TenantOwnedModel):
     last_value = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "sequence"], name="referencecounter_unique_sequence")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tenant", "sequence"], name="referencecounter_unique_sequence")]
 
 
 class Run(TenantOwnedModel):

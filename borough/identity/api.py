@@ -27,12 +27,8 @@ class CallerSerializer(serializers.Serializer):
     )
     name = serializers.CharField(help_text="The key's name, or the user's username.")
     key_prefix = serializers.CharField(allow_null=True, help_text="The API key's prefix; null for a user.")
-    scopes = serializers.ListField(
-        child=serializers.CharField(), help_text="The API key's scopes; empty for a user."
-    )
-    roles = serializers.ListField(
-        child=serializers.CharField(), help_text="The user's roles; empty for a key."
-    )
+    scopes = serializers.ListField(child=serializers.CharField(), help_text="The API key's scopes; empty for a user.")
+    roles = serializers.ListField(child=serializers.CharField(), help_text="The user's roles; empty for a key.")
 
 
 class TenantSummarySerializer(serializers.Serializer):

@@ -80,9 +80,7 @@ class PerKeyThrottle(throttling.SimpleRateThrottle):
         try:
             return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
         except KeyError as error:
-            raise ImproperlyConfigured(
-                f"Set REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'][{self.scope!r}]."
-            ) from error
+            raise ImproperlyConfigured(f"Set REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'][{self.scope!r}].") from error
 
     def get_cache_key(self, request, view):
         user = request.user

@@ -15,9 +15,7 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema):
-        definition = build_bearer_security_scheme_object(
-            header_name="Authorization", token_prefix=self.target.keyword
-        )
+        definition = build_bearer_security_scheme_object(header_name="Authorization", token_prefix=self.target.keyword)
         definition["description"] = (
             "A tenant's integration key, sent as `Authorization: Api-Key <key>` on that tenant's host name. "
             "Keys are created with `borough apikey create` and carry scopes (read, write, ...)."

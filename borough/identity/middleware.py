@@ -34,7 +34,9 @@ class MembershipMiddleware:
         if user.is_provider_staff:
             now = timezone.now()
             grant = (
-                SupportAccess.objects.filter(user=user, revoked_at__isnull=True, granted_at__lte=now, expires_at__gt=now)
+                SupportAccess.objects.filter(
+                    user=user, revoked_at__isnull=True, granted_at__lte=now, expires_at__gt=now
+                )
                 .order_by("-expires_at")
                 .first()
             )

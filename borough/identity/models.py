@@ -13,7 +13,8 @@ from borough.tenancy.models import TenantOwnedModel
 
 class User(AbstractUser):
     is_provider_staff = models.BooleanField(
-        default=False, help_text="Provider operations staff: the console, and tenants only through support access."
+        default=False,
+        help_text="Provider operations staff: the console, and tenants only through support access.",
     )
     must_change_password = models.BooleanField(
         default=False, help_text="Set when someone else chose the password (a set-up password shown once)."

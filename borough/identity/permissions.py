@@ -110,8 +110,9 @@ class IsTenantMember(permissions.BasePermission):
         if isinstance(user, ApiKeyUser):
             needed = set(getattr(view, "required_scopes", ()))
             if needed - set(user.api_key.scopes):
-                raise exceptions.PermissionDenied("This API key lacks the scope this endpoint needs: "
-                                                  + ", ".join(sorted(needed)))
+                raise exceptions.PermissionDenied(
+                    "This API key lacks the scope this endpoint needs: " + ", ".join(sorted(needed))
+                )
             return True
         if not user.is_authenticated:
             raise exceptions.NotAuthenticated

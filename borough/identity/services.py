@@ -36,8 +36,13 @@ def membership_grant(*, tenant, user, roles) -> Membership:
         membership = Membership(tenant=tenant, user=user)
     membership.roles, membership.is_active = roles, True
     membership.save()
-    audit_record(tenant=tenant, action="membership.grant", obj=membership, before=before,
-                 after=snapshot(membership, ["roles", "is_active"]))
+    audit_record(
+        tenant=tenant,
+        action="membership.grant",
+        obj=membership,
+        before=before,
+        after=snapshot(membership, ["roles", "is_active"]),
+    )
     return membership
 
 
@@ -46,8 +51,13 @@ def membership_revoke(*, membership: Membership) -> Membership:
     before = snapshot(membership, ["roles", "is_active"])
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    audit_record(tenant=membership.tenant, action="membership.revoke", obj=membership, before=before,
-                 after=snapshot(membership, ["roles", "is_active"]))
+    audit_record(
+        tenant=membership.tenant,
+        action="membership.revoke",
+        obj=membership,
+        before=before,
+        after=snapshot(membership, ["roles", "is_active"]),
+    )
     return membership
 
 
@@ -62,11 +72,19 @@ def support_access_grant(*, tenant, user, reason: str, roles, duration: timedelt
         raise ValidationError({"duration": "Support access lasts from 5 minutes to 8 hours."})
     now = timezone.now()
     grant = SupportAccess.objects.create(
-        tenant=tenant, user=user, reason=reason.strip(), roles=_check_roles(roles), granted_at=now,
+        tenant=tenant,
+        user=user,
+        reason=reason.strip(),
+        roles=_check_roles(roles),
+        granted_at=now,
         expires_at=now + duration,
     )
-    audit_record(tenant=tenant, action="support_access.grant", obj=grant,
-                 after=snapshot(grant, ["user", "reason", "roles", "expires_at"]))
+    audit_record(
+        tenant=tenant,
+        action="support_access.grant",
+        obj=grant,
+        after=snapshot(grant, ["user", "reason", "roles", "expires_at"]),
+    )
     return grant
 
 
@@ -74,8 +92,7 @@ def support_access_grant(*, tenant, user, reason: str, roles, duration: timedelt
 def support_access_revoke(*, grant: SupportAccess) -> SupportAccess:
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])
-    audit_record(tenant=grant.tenant, action="support_access.revoke", obj=grant,
-                 after=snapshot(grant, ["revoked_at"]))
+    audit_record(tenant=grant.tenant, action="support_access.revoke", obj=grant, after=snapshot(grant, ["revoked_at"]))
     return grant
 
 
@@ -95,8 +112,10 @@ def apikey_create(*, tenant, name: str, scopes, created_by=None) -> tuple[ApiKey
     unknown = sorted(scopes - API_KEY_SCOPES)
     if unknown or not scopes:
         raise ValidationError(
-            {"scopes": f"Unknown or missing scopes{': ' + ', '.join(unknown) if unknown else ''}. "
-                       f"Choose from: {', '.join(sorted(API_KEY_SCOPES))}"}
+            {
+                "scopes": f"Unknown or missing scopes{': ' + ', '.join(unknown) if unknown else ''}. "
+                f"Choose from: {', '.join(sorted(API_KEY_SCOPES))}"
+            }
         )
     while True:
         key = f"brk_{secrets.token_urlsafe(32)}"
@@ -104,7 +123,11 @@ def apikey_create(*, tenant, name: str, scopes, created_by=None) -> tuple[ApiKey
         if not ApiKey.objects.filter(tenant=tenant, prefix=prefix).exists():
             break
     api_key = ApiKey.objects.create(
-        tenant=tenant, name=name.strip(), prefix=prefix, hashed_key=hash_api_key(key), scopes=sorted(scopes),
+        tenant=tenant,
+        name=name.strip(),
+        prefix=prefix,
+        hashed_key=hash_api_key(key),
+        scopes=sorted(scopes),
         created_by=created_by,
     )
     audit_record(tenant=tenant, action="apikey.create", obj=api_key, after=snapshot(api_key, ["name", "scopes"]))
@@ -162,9 +185,7 @@ def _new_staff_user_errors(username: str, email: str, full_name: str) -> dict[st
 
 
 @transaction.atomic
-def staff_user_invite(
-    *, tenant, username: str, email: str, full_name: str, roles
-) -> tuple[Membership, str | None]:
+def staff_user_invite(*, tenant, username: str, email: str, full_name: str, roles) -> tuple[Membership, str | None]:
     """Make someone a staff member of the tenant. Returns (membership, set-up password or None).
 
     A new username creates a user with a generated set-up password, returned here once and stored only hashed.
@@ -195,11 +216,20 @@ def staff_user_invite(
     if user is None:
         setup_password = secrets.token_urlsafe(12)
         first_name, _, last_name = full_name.rpartition(" ")
-        user = User(username=username, email=email, first_name=first_name, last_name=last_name,
-                    must_change_password=True)
+        user = User(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            must_change_password=True,
+        )
         user.set_password(setup_password)
         user.save()
-        audit_record(tenant=tenant, action="staff_user.create", obj=user,
-                     after=snapshot(user, ["username", "email", "first_name", "last_name"]))
+        audit_record(
+            tenant=tenant,
+            action="staff_user.create",
+            obj=user,
+            after=snapshot(user, ["username", "email", "first_name", "last_name"]),
+        )
     membership = membership_grant(tenant=tenant, user=user, roles=roles)
     return membership, setup_password

@@ -15,15 +15,9 @@ from borough.tenancy.scope import all_tenants_scope
 
 
 @contextmanager
-def cross_tenant_report(
-    *, user, purpose: str, tenants: str | list[int] = ALL_TENANTS
-) -> Iterator[ProviderAccessLog]:
+def cross_tenant_report(*, user, purpose: str, tenants: str | list[int] = ALL_TENANTS) -> Iterator[ProviderAccessLog]:
     """Log the access, then act for every tenant until the block ends. Only provider staff may."""
-    if not (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and getattr(user, "is_provider_staff", False)
-    ):
+    if not (getattr(user, "is_authenticated", False) and user.is_active and getattr(user, "is_provider_staff", False)):
         raise PermissionDenied("Only provider staff may read across tenants.")
     purpose = purpose.strip()
     if not purpose:

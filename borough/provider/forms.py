@@ -10,8 +10,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from borough.identity.services import SUPPORT_ACCESS_MAX
 from borough.core.svg import MAX_LOGO_BYTES, SvgError, sanitise_svg
+from borough.identity.services import SUPPORT_ACCESS_MAX
 from borough.tenancy.models import (
     Tenant,
     TenantDomain,
@@ -66,9 +66,7 @@ def _check_domain(domain: str) -> None:
     if domain == base or domain.endswith("." + base) or domain in settings.BOROUGH_PROVIDER_HOSTS:
         raise ValidationError(f"{domain} is one of the platform's own addresses. Give the tenant's own.")
     if len(domain) > 253 or not _DOMAIN.match(domain):
-        raise ValidationError(
-            f"“{domain}” is not a domain name. Give names like www.example.gov.uk, one a line."
-        )
+        raise ValidationError(f"“{domain}” is not a domain name. Give names like www.example.gov.uk, one a line.")
 
 
 def _modules_not_for_kind(kind: str, modules: list[str]) -> str | None:
@@ -205,9 +203,7 @@ class TenantCreateForm(forms.Form):
     def clean_reference_prefix(self) -> str | None:
         prefix = self.cleaned_data["reference_prefix"].strip()
         if prefix and Tenant.objects.filter(reference_prefix=prefix).exists():
-            raise ValidationError(
-                f"The reference prefix {prefix} is taken. Choose another or leave it blank."
-            )
+            raise ValidationError(f"The reference prefix {prefix} is taken. Choose another or leave it blank.")
         return prefix or None
 
     def clean(self):
@@ -290,9 +286,7 @@ class TenantModulesForm(forms.Form):
 def support_role_choices(tenant: Tenant) -> list[tuple[str, str]]:
     """The roles worth granting: the administrator's and those of the tenant's enabled modules."""
     return [
-        (role, label)
-        for role, label in ROLE_CHOICES
-        if role == TENANT_ADMIN or tenant.has_module(module_of_role(role))
+        (role, label) for role, label in ROLE_CHOICES if role == TENANT_ADMIN or tenant.has_module(module_of_role(role))
     ]
 
 
@@ -350,9 +344,7 @@ class UsagePeriodForm(forms.Form):
     since = forms.DateField(
         label="From", widget=DateInput(format="%Y-%m-%d"), help_text="The first day, for example 2026-01-01."
     )
-    until = forms.DateField(
-        label="To", widget=DateInput(format="%Y-%m-%d"), help_text="The last day, included."
-    )
+    until = forms.DateField(label="To", widget=DateInput(format="%Y-%m-%d"), help_text="The last day, included.")
 
     def __init__(self, data=None, **kwargs):
         today = timezone.localdate()

@@ -54,15 +54,10 @@ def usage_report(*, user, since: datetime.date, until: datetime.date) -> UsageRe
     with cross_tenant_report(user=user, purpose=purpose):
         usage = usage_by_tenant(since=since, until=until)
     # Codes metered but no longer listed as chargeable still show, so no usage drops out of the report.
-    codes = list(CHARGEABLE_SERVICES) + sorted(
-        {c for t in usage.values() for c in t} - set(CHARGEABLE_SERVICES)
-    )
-    services = [
-        (code, CHARGEABLE_SERVICES[code].name if code in CHARGEABLE_SERVICES else code) for code in codes
-    ]
+    codes = list(CHARGEABLE_SERVICES) + sorted({c for t in usage.values() for c in t} - set(CHARGEABLE_SERVICES))
+    services = [(code, CHARGEABLE_SERVICES[code].name if code in CHARGEABLE_SERVICES else code) for code in codes]
     rows = [
-        UsageRow(tenant, [usage.get(tenant.pk, {}).get(code, 0) for code in codes])
-        for tenant in Tenant.objects.all()
+        UsageRow(tenant, [usage.get(tenant.pk, {}).get(code, 0) for code in codes]) for tenant in Tenant.objects.all()
     ]
     return UsageReport(since=since, until=until, services=services, rows=rows)
 

@@ -144,9 +144,7 @@ def support_access(request, slug):
             forms.add_service_errors(form, error)
         else:
             until = timezone.localtime(grant.expires_at)
-            messages.success(
-                request, f"You have support access to {customer.name} until {until:%H:%M on %d %B %Y}."
-            )
+            messages.success(request, f"You have support access to {customer.name} until {until:%H:%M on %d %B %Y}.")
             return redirect("provider:tenant", slug=slug)
     return _render_detail(request, customer, status=400, support_form=form)
 

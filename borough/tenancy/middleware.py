@@ -34,7 +34,10 @@ class TenantMiddleware:
             return _unavailable(request, 404, "Page not found", f"There is no service at {host}.")
         if not tenant.is_active:
             return _unavailable(
-                request, 503, "Service unavailable", f"{tenant.name}'s services are suspended. Please try again later."
+                request,
+                503,
+                "Service unavailable",
+                f"{tenant.name}'s services are suspended. Please try again later.",
             )
         request.tenant = tenant
         request.urlconf = settings.BOROUGH_TENANT_URLCONF

@@ -11,7 +11,9 @@ from django_scopes import ScopedManager, get_scope
 
 from borough.tenancy.modules import MODULES_BY_CODE
 
-slug_validator = RegexValidator(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$", "Use 3 to 32 lower-case letters, digits and hyphens.")
+slug_validator = RegexValidator(
+    r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$", "Use 3 to 32 lower-case letters, digits and hyphens."
+)
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d70b8.")
 reference_prefix_validator = RegexValidator(r"^[A-Z]{2,5}$", "Use 2 to 5 capital letters.")
 
@@ -93,5 +95,7 @@ class TenantOwnedModel(models.Model):
     def save(self, *args, **kwargs):
         scope = get_scope()
         if scope.get("_enabled", True) and "tenant" in scope and scope["tenant"] != self.tenant_id:
-            raise TenantMismatch(f"{type(self).__name__} of tenant {self.tenant_id} saved in scope of {scope['tenant']}")
+            raise TenantMismatch(
+                f"{type(self).__name__} of tenant {self.tenant_id} saved in scope of {scope['tenant']}"
+            )
         super().save(*args, **kwargs)

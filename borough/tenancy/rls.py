@@ -12,9 +12,7 @@ from borough.tenancy.models import TenantOwnedModel
 
 POLICY_NAME = "tenant_isolation"
 TENANT_SETTING = "current_setting('borough.tenant_id', true)"
-POLICY_EXPRESSION = (
-    f"(tenant_id = NULLIF(NULLIF({TENANT_SETTING}, ''), 'all')::bigint OR {TENANT_SETTING} = 'all')"
-)
+POLICY_EXPRESSION = f"(tenant_id = NULLIF(NULLIF({TENANT_SETTING}, ''), 'all')::bigint OR {TENANT_SETTING} = 'all')"
 
 
 def tenant_owned_models() -> list[type[TenantOwnedModel]]:

@@ -16,7 +16,16 @@ from borough.tenancy.models import Tenant, TenantDomain
 from borough.tenancy.modules import MODULES_BY_CODE, TENANT_ADMIN, default_modules
 from borough.tenancy.scope import tenant_scope
 
-TENANT_AUDIT_FIELDS = ["slug", "name", "kind", "status", "nation", "brand_colour", "enabled_modules", "suspended_reason"]
+TENANT_AUDIT_FIELDS = [
+    "slug",
+    "name",
+    "kind",
+    "status",
+    "nation",
+    "brand_colour",
+    "enabled_modules",
+    "suspended_reason",
+]
 
 
 def _unique_reference_prefix(slug: str) -> str:
@@ -82,12 +91,17 @@ def tenant_create(
     if admin is None:
         generated_password = None if admin_password else secrets.token_urlsafe(12)
         admin = user_model.objects.create_user(
-            username=username, email=admin_email, password=admin_password or generated_password,
+            username=username,
+            email=admin_email,
+            password=admin_password or generated_password,
             must_change_password=generated_password is not None,
         )
     with tenant_scope(tenant):
         audit_record(
-            tenant=tenant, action="tenant.create", obj=tenant, after=snapshot(tenant, TENANT_AUDIT_FIELDS),
+            tenant=tenant,
+            action="tenant.create",
+            obj=tenant,
+            after=snapshot(tenant, TENANT_AUDIT_FIELDS),
             detail={"domains": list(domains), "admin": username},
         )
         membership_grant(tenant=tenant, user=admin, roles=[TENANT_ADMIN])
@@ -103,8 +117,13 @@ def _tenant_update(tenant: Tenant, action: str, **changes) -> Tenant:
         tenant.full_clean()
         tenant.save()
         with tenant_scope(tenant):
-            audit_record(tenant=tenant, action=action, obj=tenant, before=before,
-                         after=snapshot(tenant, TENANT_AUDIT_FIELDS))
+            audit_record(
+                tenant=tenant,
+                action=action,
+                obj=tenant,
+                before=before,
+                after=snapshot(tenant, TENANT_AUDIT_FIELDS),
+            )
     return tenant
 
 

@@ -27,8 +27,11 @@ class Route:
             if IsPublic in classes:
                 return {"kind": "public"}
             if IsTenantMember in classes:
-                return {"kind": "api", "roles": getattr(view_class, "required_roles", ()),
-                        "scopes": getattr(view_class, "required_scopes", ())}
+                return {
+                    "kind": "api",
+                    "roles": getattr(view_class, "required_roles", ()),
+                    "scopes": getattr(view_class, "required_scopes", ()),
+                }
         return {}
 
 

@@ -61,9 +61,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 def _checkboxes(field: forms.BoundField, values: list[str], labels, hints) -> list[Checkbox]:
     chosen = set(field.value() or ())
     position = [v for v, _ in field.field.choices]
-    return [
-        Checkbox(f"{field.auto_id}_{position.index(v)}", v, labels(v), hints(v), v in chosen) for v in values
-    ]
+    return [Checkbox(f"{field.auto_id}_{position.index(v)}", v, labels(v), hints(v), v in chosen) for v in values]
 
 
 class RolesFormMixin:

@@ -31,9 +31,7 @@ def member_history(membership: Membership):
 
 
 def apikey_list():
-    return ApiKey.objects.select_related("created_by").order_by(
-        F("revoked_at").desc(nulls_first=True), "name"
-    )
+    return ApiKey.objects.select_related("created_by").order_by(F("revoked_at").desc(nulls_first=True), "name")
 
 
 def support_access_list():

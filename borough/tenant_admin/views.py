@@ -49,9 +49,7 @@ def member_add(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                membership, setup_password = services.staff_user_invite(
-                    tenant=request.tenant, **form.cleaned_data
-                )
+                membership, setup_password = services.staff_user_invite(tenant=request.tenant, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -84,9 +82,7 @@ def member(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.membership_grant(
-                    tenant=request.tenant, user=membership.user, roles=form.cleaned_data["roles"]
-                )
+                services.membership_grant(tenant=request.tenant, user=membership.user, roles=form.cleaned_data["roles"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -150,9 +146,7 @@ def apikey_revoke(request, pk: int):
     if request.method == "POST":
         if api_key.is_active:
             services.apikey_revoke(api_key=api_key)
-            messages.success(
-                request, f"The API key {api_key.name} is revoked. Systems using it are now refused."
-            )
+            messages.success(request, f"The API key {api_key.name} is revoked. Systems using it are now refused.")
         else:  # A second click, or a stale page: nothing to do, nothing recorded.
             messages.info(request, f"The API key {api_key.name} was already revoked.")
         return redirect("tenant_admin:apikeys")

@@ -60,9 +60,7 @@ _RULES: dict[RoundingRule, tuple[Decimal, str]] = {
 def _decimal(value: Decimal | int, what: str) -> Decimal:
     # bool is an int, and a float is binary: neither is an amount of money.
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise TypeError(
-            f"{what} must be a Decimal or an int, not {type(value).__name__}: pass Decimal('…') or a str"
-        )
+        raise TypeError(f"{what} must be a Decimal or an int, not {type(value).__name__}: pass Decimal('…') or a str")
     amount = Decimal(value)
     if not amount.is_finite():
         raise ValueError(f"{what} must be a finite amount, not {amount}")
@@ -86,9 +84,7 @@ def to_money(value: Decimal | int | str) -> Decimal:
     amount = _decimal(value, "An amount of money")
     pennies = amount.quantize(PENNY, rounding=ROUND_DOWN)
     if pennies != amount:
-        raise ValueError(
-            f"{amount} has a fraction of a penny: round it with round_money and a RoundingRule first"
-        )
+        raise ValueError(f"{amount} has a fraction of a penny: round it with round_money and a RoundingRule first")
     return pennies
 
 
@@ -113,9 +109,7 @@ def split_into_instalments(total: Decimal | int | str, count: int, rule: Roundin
     rest = round_money(amount / count, rule)
     first = amount - rest * (count - 1)
     if (first < 0 < amount) or (first > 0 > amount):
-        raise ValueError(
-            f"{format_gbp(amount)} is too small to split into {count} instalments by rule {rule.name}"
-        )
+        raise ValueError(f"{format_gbp(amount)} is too small to split into {count} instalments by rule {rule.name}")
     return [first] + [rest] * (count - 1)
 
 

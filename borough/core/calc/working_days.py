@@ -31,15 +31,11 @@ def _check_weekdays(weekdays: frozenset[int]) -> None:
         raise ValueError(f"weekdays must be 0 (Monday) to 6 (Sunday), not {sorted(weekdays)}")
 
 
-def is_working_day(
-    day: date, *, holidays: frozenset[date], weekdays: frozenset[int] = MONDAY_TO_FRIDAY
-) -> bool:
+def is_working_day(day: date, *, holidays: frozenset[date], weekdays: frozenset[int] = MONDAY_TO_FRIDAY) -> bool:
     return day.weekday() in weekdays and day not in holidays
 
 
-def next_working_day(
-    day: date, *, holidays: frozenset[date], weekdays: frozenset[int] = MONDAY_TO_FRIDAY
-) -> date:
+def next_working_day(day: date, *, holidays: frozenset[date], weekdays: frozenset[int] = MONDAY_TO_FRIDAY) -> date:
     """The first working day after `day` (never `day` itself)."""
     return add_working_days(day, 1, holidays=holidays, weekdays=weekdays)
 
@@ -88,9 +84,7 @@ def _check_opening_hours(opening_hours: OpeningHours) -> None:
         if weekday not in range(7):
             raise ValueError(f"opening hours are keyed by weekday 0 (Monday) to 6 (Sunday), not {weekday!r}")
         if not opens < closes:
-            raise ValueError(
-                f"opening hours of weekday {weekday} close ({closes}) before they open ({opens})"
-            )
+            raise ValueError(f"opening hours of weekday {weekday} close ({closes}) before they open ({opens})")
 
 
 def _check_naive(value: datetime) -> None:
@@ -101,9 +95,7 @@ def _check_naive(value: datetime) -> None:
         )
 
 
-def _open_window(
-    day: date, holidays: frozenset[date], opening_hours: OpeningHours
-) -> tuple[datetime, datetime] | None:
+def _open_window(day: date, holidays: frozenset[date], opening_hours: OpeningHours) -> tuple[datetime, datetime] | None:
     hours = opening_hours.get(day.weekday())
     if hours is None or day in holidays:
         return None

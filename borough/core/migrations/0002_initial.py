@@ -6,97 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('identity', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("core", "0001_initial"),
+        ("identity", "0001_initial"),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='actor_api_key',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='identity.apikey'),
+            model_name="auditevent",
+            name="actor_api_key",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="identity.apikey",
+            ),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='actor_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="auditevent",
+            name="actor_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="auditevent",
+            name="tenant",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="outboxmessage",
+            name="tenant",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"),
         ),
         migrations.AddField(
-            model_name='referencecounter',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="referencecounter",
+            name="tenant",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"),
         ),
         migrations.AddField(
-            model_name='run',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="run",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='run',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="run",
+            name="tenant",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"),
         ),
         migrations.AddField(
-            model_name='runchunk',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chunks', to='core.run'),
+            model_name="runchunk",
+            name="run",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="chunks", to="core.run"),
         ),
         migrations.AddField(
-            model_name='runchunk',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="runchunk",
+            name="tenant",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"),
         ),
         migrations.AddField(
-            model_name='usagerecord',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.tenant'),
+            model_name="usagerecord",
+            name="tenant",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['tenant', 'object_type', 'object_id', 'occurred_at'], name='audit_tenant_object'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["tenant", "object_type", "object_id", "occurred_at"], name="audit_tenant_object"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['tenant', 'occurred_at'], name='audit_tenant_time'),
+            model_name="auditevent",
+            index=models.Index(fields=["tenant", "occurred_at"], name="audit_tenant_time"),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['tenant', 'status', 'next_attempt_at'], name='outbox_tenant_due'),
+            model_name="outboxmessage",
+            index=models.Index(fields=["tenant", "status", "next_attempt_at"], name="outbox_tenant_due"),
         ),
         migrations.AddConstraint(
-            model_name='outboxmessage',
-            constraint=models.UniqueConstraint(fields=('tenant', 'idempotency_key'), name='outbox_unique_idempotency_key'),
+            model_name="outboxmessage",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "idempotency_key"), name="outbox_unique_idempotency_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referencecounter',
-            constraint=models.UniqueConstraint(fields=('tenant', 'sequence'), name='referencecounter_unique_sequence'),
+            model_name="referencecounter",
+            constraint=models.UniqueConstraint(fields=("tenant", "sequence"), name="referencecounter_unique_sequence"),
         ),
         migrations.AddIndex(
-            model_name='run',
-            index=models.Index(fields=['tenant', 'kind', 'created_at'], name='run_tenant_kind_created'),
+            model_name="run",
+            index=models.Index(fields=["tenant", "kind", "created_at"], name="run_tenant_kind_created"),
         ),
         migrations.AddConstraint(
-            model_name='runchunk',
-            constraint=models.UniqueConstraint(fields=('tenant', 'run', 'index'), name='runchunk_unique_index'),
+            model_name="runchunk",
+            constraint=models.UniqueConstraint(fields=("tenant", "run", "index"), name="runchunk_unique_index"),
         ),
         migrations.AddConstraint(
-            model_name='usagerecord',
-            constraint=models.UniqueConstraint(fields=('tenant', 'service', 'day'), name='usage_unique_tenant_service_day'),
+            model_name="usagerecord",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "service", "day"), name="usage_unique_tenant_service_day"
+            ),
         ),
     ]

@@ -247,9 +247,7 @@ def test_a_bad_filter_answers_400_with_field_level_messages(tenant_a, client_for
     assert list(body["errors"]) == ["since"]
     assert isinstance(body["errors"]["since"], list) and body["errors"]["since"][0]
 
-    body = assert_error_body(
-        client.get(AUDIT + "?since=2025-03-01&until=2025-02-01", **auth(key)), 400, "invalid"
-    )
+    body = assert_error_body(client.get(AUDIT + "?since=2025-03-01&until=2025-02-01", **auth(key)), 400, "invalid")
     assert list(body["errors"]) == ["until"]
 
 
@@ -365,9 +363,7 @@ def apikey(*args) -> str:
 
 @pytest.mark.django_db
 def test_apikey_create_prints_the_key_alone_on_the_last_line_and_stores_only_a_hash(tenant_a, client_for):
-    output = apikey(
-        "create", "--tenant", "northfield", "--name", "Website", "--scope", "read", "--scope", "write"
-    )
+    output = apikey("create", "--tenant", "northfield", "--name", "Website", "--scope", "read", "--scope", "write")
     key = output.strip().splitlines()[-1]
     assert key.startswith("brk_") and " " not in key
     assert key not in "\n".join(output.strip().splitlines()[:-1])
@@ -405,11 +401,7 @@ def test_apikey_create_refuses_bad_input_clearly_and_creates_nothing(tenant_a, a
 
 @pytest.mark.django_db
 def test_apikey_list_and_revoke(tenant_a, tenant_b, client_for):
-    key = (
-        apikey("create", "--tenant", "northfield", "--name", "Payments", "--scope", "read")
-        .strip()
-        .splitlines()[-1]
-    )
+    key = apikey("create", "--tenant", "northfield", "--name", "Payments", "--scope", "read").strip().splitlines()[-1]
     apikey("create", "--tenant", "southvale", "--name", "Other council", "--scope", "read")
     with tenant_scope(tenant_a):
         prefix = ApiKey.objects.get().prefix

@@ -143,7 +143,10 @@ def test_a_set_up_password_must_be_replaced_before_anything_else(tenant_a):
 
     with tenant_scope(tenant_a):
         _membership, setup_password = staff_user_invite(
-            tenant=tenant_a, username="new-officer", email="officer@northfield.example", full_name="New Officer",
+            tenant=tenant_a,
+            username="new-officer",
+            email="officer@northfield.example",
+            full_name="New Officer",
             roles=["crm.agent"],
         )
     client = Client(HTTP_HOST=host_of(tenant_a))
@@ -151,13 +154,24 @@ def test_a_set_up_password_must_be_replaced_before_anything_else(tenant_a):
     redirected = client.get("/staff/")
     assert redirected.status_code == 302 and redirected["Location"].startswith("/accounts/password/")
 
-    mismatch = client.post("/accounts/password/", {"old_password": setup_password, "new_password1": "a-Long-new-passphrase-9",
-                                                   "new_password2": "something else entirely"})
+    mismatch = client.post(
+        "/accounts/password/",
+        {
+            "old_password": setup_password,
+            "new_password1": "a-Long-new-passphrase-9",
+            "new_password2": "something else entirely",
+        },
+    )
     assert mismatch.status_code == 400 and "There is a problem" in mismatch.content.decode()
     assert client.get("/staff/").status_code == 302
 
-    changed = client.post("/accounts/password/?next=/staff/", {
-        "old_password": setup_password, "new_password1": "a-Long-new-passphrase-9",
-        "new_password2": "a-Long-new-passphrase-9"})
+    changed = client.post(
+        "/accounts/password/?next=/staff/",
+        {
+            "old_password": setup_password,
+            "new_password1": "a-Long-new-passphrase-9",
+            "new_password2": "a-Long-new-passphrase-9",
+        },
+    )
     assert changed.status_code == 302 and changed["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200

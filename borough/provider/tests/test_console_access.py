@@ -31,9 +31,7 @@ def test_every_console_page_is_for_provider_staff_only(route, client_for, tenant
     assert route.access == {"kind": "provider"}
     path = concrete_path(route, tenant_a)
     member = make_staff(tenant_a, ["tenant.admin"])
-    superuser = get_user_model().objects.create_superuser(
-        "root", "root@example.test", "correct-horse-battery"
-    )
+    superuser = get_user_model().objects.create_superuser("root", "root@example.test", "correct-horse-battery")
     for user in (member, superuser):
         signed_in = client_for(None, user)
         assert signed_in.get(path).status_code == 404, (path, user)

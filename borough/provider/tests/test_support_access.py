@@ -30,23 +30,16 @@ def grants_of(tenant):
         return list(SupportAccess.objects.all())
 
 
-def test_without_a_grant_provider_staff_cannot_open_the_tenants_staff_app(
-    client_for, tenant_a, provider_user
-):
+def test_without_a_grant_provider_staff_cannot_open_the_tenants_staff_app(client_for, tenant_a, provider_user):
     assert client_for(tenant_a, provider_user).get("/staff/").status_code == 404
 
 
-def test_a_grant_opens_the_staff_app_with_the_granted_roles_only(
-    console, client_for, tenant_a, provider_user
-):
+def test_a_grant_opens_the_staff_app_with_the_granted_roles_only(console, client_for, tenant_a, provider_user):
     response = console.post(url("support_access", tenant_a), grant_data())
     assert response.status_code == 302
     notice = console.get(response["Location"]).content.decode()
     assert "You have support access to" in notice
-    assert (
-        "Open staff app with support access" in notice
-        and 'href="http://northfield.localhost/staff/"' in notice
-    )
+    assert "Open staff app with support access" in notice and 'href="http://northfield.localhost/staff/"' in notice
 
     [grant] = grants_of(tenant_a)
     assert grant.user == provider_user and grant.reason.startswith("Ticket INC-4411")
@@ -76,9 +69,7 @@ def test_an_expired_grant_opens_nothing(console, client_for, tenant_a, provider_
     assert "Expired" in console.get(url("tenant", tenant_a)).content.decode()
 
 
-def test_ending_a_grant_closes_the_staff_app_at_once_and_is_audited(
-    console, client_for, tenant_a, provider_user
-):
+def test_ending_a_grant_closes_the_staff_app_at_once_and_is_audited(console, client_for, tenant_a, provider_user):
     console.post(url("support_access", tenant_a), grant_data())
     [grant] = grants_of(tenant_a)
     staff_app = client_for(tenant_a, provider_user)
@@ -91,9 +82,7 @@ def test_ending_a_grant_closes_the_staff_app_at_once_and_is_audited(
     [grant] = grants_of(tenant_a)
     assert grant.revoked_at is not None
     with tenant_scope(tenant_a):
-        assert (
-            AuditEvent.objects.filter(action="support_access.revoke", actor_user=provider_user).count() == 1
-        )
+        assert AuditEvent.objects.filter(action="support_access.revoke", actor_user=provider_user).count() == 1
     assert console.post(url("support_access_end", tenant_a, grant.pk)).status_code == 302  # twice: no harm
     with tenant_scope(tenant_a):
         assert AuditEvent.objects.filter(action="support_access.revoke").count() == 1
@@ -116,9 +105,7 @@ def test_a_grant_of_another_tenant_cannot_be_ended_through_this_one(console, ten
         pytest.param({"support-duration_minutes": "an hour"}, "as a whole number", id="not a number"),
         pytest.param({"support-roles": []}, "Choose at least one role", id="no roles"),
         pytest.param({"support-roles": ["root"]}, "Select a valid choice", id="unknown role"),
-        pytest.param(
-            {"support-roles": ["itsm.agent"]}, "Select a valid choice", id="role of a disabled module"
-        ),
+        pytest.param({"support-roles": ["itsm.agent"]}, "Select a valid choice", id="role of a disabled module"),
     ],
 )
 def test_bad_grant_requests_are_refused_with_a_message(console, make_tenant, overrides, message):

@@ -58,11 +58,7 @@ def test_creating_a_tenant_makes_its_domains_branding_modules_and_administrator(
     assert tenant.brand_colour == "#8f23b3"
     assert tenant.enabled_modules == ["crm", "revenues", "hr"]
     assert "<rect" in tenant.logo_svg
-    assert (
-        "script" not in tenant.logo_svg
-        and "onload" not in tenant.logo_svg
-        and "onclick" not in tenant.logo_svg
-    )
+    assert "script" not in tenant.logo_svg and "onload" not in tenant.logo_svg and "onclick" not in tenant.logo_svg
     domains = list(TenantDomain.objects.filter(tenant=tenant).values_list("domain", "is_primary"))
     assert sorted(domains) == [("services.eastmoor.gov.uk", False), ("www.eastmoor.gov.uk", True)]
 
@@ -102,9 +98,7 @@ def test_an_existing_account_becomes_administrator_only_with_its_email(console, 
     assert response.status_code == 400
     assert "This username is taken" in response.content.decode()
 
-    response = console.post(
-        CREATE, valid_data(admin_username="shared-person", admin_email="person@shared.example")
-    )
+    response = console.post(CREATE, valid_data(admin_username="shared-person", admin_email="person@shared.example"))
     assert response.status_code == 201
     assert "keeps their own password" in response.content.decode()
     with tenant_scope(Tenant.objects.get(slug="eastmoor")):
@@ -118,9 +112,7 @@ def test_provider_staff_cannot_be_made_a_tenant_administrator(console):
 
 
 BAD_INPUT = [
-    pytest.param(
-        {"slug": "northfield"}, "A tenant with the short name northfield already exists", id="duplicate slug"
-    ),
+    pytest.param({"slug": "northfield"}, "A tenant with the short name northfield already exists", id="duplicate slug"),
     pytest.param({"slug": "Bad Slug!"}, "Use 3 to 32 lower-case letters", id="bad slug"),
     pytest.param({"colour": "blue"}, "Use a colour like #1d70b8.", id="bad colour"),
     pytest.param({"colour": "#12345"}, "Use a colour like #1d70b8.", id="short colour"),
@@ -128,9 +120,7 @@ BAD_INPUT = [
     pytest.param({"domains": "not a domain"}, "is not a domain name", id="garbage domain"),
     pytest.param({"domains": "<script>x</script>"}, "is not a domain name", id="markup as domain"),
     pytest.param({"domains": "localhost"}, "one of the platform&#x27;s own addresses", id="base domain"),
-    pytest.param(
-        {"domains": "southvale.localhost"}, "one of the platform&#x27;s own", id="another tenant's host"
-    ),
+    pytest.param({"domains": "southvale.localhost"}, "one of the platform&#x27;s own", id="another tenant's host"),
     pytest.param({"domains": "a.example.org\nA.example.org"}, "a.example.org is listed twice", id="twice"),
     pytest.param({"domains": "www.northfield.gov.uk"}, "already belongs to a tenant", id="taken domain"),
     pytest.param({"kind": "charity"}, "Select a kind listed", id="unknown kind"),

@@ -31,9 +31,7 @@ def test_the_list_shows_status_kind_modules_domains_and_a_link_to_each_site(cons
 
 def test_the_tenant_page_shows_branding_domains_modules_and_history(console, make_tenant):
     logo = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>'
-    tenant = make_tenant(
-        "northfield", brand_colour="#00703c", logo_svg=logo, domains=["www.northfield.gov.uk"]
-    )
+    tenant = make_tenant("northfield", brand_colour="#00703c", logo_svg=logo, domains=["www.northfield.gov.uk"])
     page = console.get(url("tenant", tenant))
     html = page.content.decode()
     assert page.status_code == 200
@@ -79,9 +77,7 @@ def test_suspending_stops_the_tenants_pages_and_api_at_once_and_reactivating_res
     assert tenant_a.is_active and tenant_a.suspended_reason == ""
     assert staff_client.get("/staff/").status_code == 200
     with tenant_scope(tenant_a):
-        events = list(
-            AuditEvent.objects.filter(action__in=["tenant.suspend", "tenant.reactivate"]).order_by("id")
-        )
+        events = list(AuditEvent.objects.filter(action__in=["tenant.suspend", "tenant.reactivate"]).order_by("id"))
     assert [e.action for e in events] == ["tenant.suspend", "tenant.reactivate"]
     assert events[0].actor_user.username == "ops"
     assert events[0].changes["status"] == ["active", "suspended"]

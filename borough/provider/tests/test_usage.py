@@ -31,8 +31,7 @@ def metered(tenant_a, tenant_b):
 
 def table(report) -> dict[str, dict[str, int]]:
     return {
-        row.tenant.slug: dict(zip([c for c, _ in report.services], row.quantities, strict=True))
-        for row in report.rows
+        row.tenant.slug: dict(zip([c for c, _ in report.services], row.quantities, strict=True)) for row in report.rows
     }
 
 
@@ -66,9 +65,7 @@ def test_the_default_period_is_this_month(console, tenant_a):
     today = timezone.localdate()
     with tenant_scope(tenant_a):
         meter_record(tenant=tenant_a, service="itsm.ticket", quantity=2, on=today)
-        meter_record(
-            tenant=tenant_a, service="itsm.ticket", quantity=9, on=today.replace(day=1) - timedelta(days=1)
-        )
+        meter_record(tenant=tenant_a, service="itsm.ticket", quantity=9, on=today.replace(day=1) - timedelta(days=1))
     page = console.get(USAGE)
     assert page.status_code == 200
     report = page.context["report"]
@@ -127,6 +124,4 @@ def test_the_tenant_page_shows_its_last_30_days(console, tenant_a, tenant_b):
         meter_record(tenant=tenant_b, service="payroll.payslip", quantity=7, on=today)
     page = console.get(reverse("provider:tenant", args=["northfield"], urlconf="config.urls_provider"))
     assert page.context["usage"] == [("Payslips produced", 42)]
-    assert (
-        ProviderAccessLog.objects.count() == 0
-    )  # one tenant's own rows, in its scope: not a cross-tenant read
+    assert ProviderAccessLog.objects.count() == 0  # one tenant's own rows, in its scope: not a cross-tenant read

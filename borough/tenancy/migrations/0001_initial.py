@@ -6,43 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=32, unique=True, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9-]{1,30}[a-z0-9]$', 'Use 3 to 32 lower-case letters, digits and hyphens.')])),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('council', 'Council'), ('business', 'Small business')], max_length=16)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended')], default='active', max_length=16)),
-                ('nation', models.CharField(choices=[('england-and-wales', 'England and Wales'), ('scotland', 'Scotland'), ('northern-ireland', 'Northern Ireland')], default='england-and-wales', max_length=20)),
-                ('reference_prefix', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z]{2,5}$', 'Use 2 to 5 capital letters.')])),
-                ('brand_colour', models.CharField(default='#1d70b8', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Use a colour like #1d70b8.')])),
-                ('logo_svg', models.TextField(blank=True, help_text="An SVG logo shown in the header of the tenant's sites.")),
-                ('enabled_modules', models.JSONField(blank=True, default=list)),
-                ('suspended_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=32,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9-]{1,30}[a-z0-9]$",
+                                "Use 3 to 32 lower-case letters, digits and hyphens.",
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(choices=[("council", "Council"), ("business", "Small business")], max_length=16),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("suspended", "Suspended")],
+                        default="active",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "nation",
+                    models.CharField(
+                        choices=[
+                            ("england-and-wales", "England and Wales"),
+                            ("scotland", "Scotland"),
+                            ("northern-ireland", "Northern Ireland"),
+                        ],
+                        default="england-and-wales",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "reference_prefix",
+                    models.CharField(
+                        max_length=5,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator("^[A-Z]{2,5}$", "Use 2 to 5 capital letters.")
+                        ],
+                    ),
+                ),
+                (
+                    "brand_colour",
+                    models.CharField(
+                        default="#1d70b8",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator("^#[0-9a-fA-F]{6}$", "Use a colour like #1d70b8.")
+                        ],
+                    ),
+                ),
+                (
+                    "logo_svg",
+                    models.TextField(blank=True, help_text="An SVG logo shown in the header of the tenant's sites."),
+                ),
+                ("enabled_modules", models.JSONField(blank=True, default=list)),
+                ("suspended_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TenantDomain',
+            name="TenantDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=253, unique=True)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='tenancy.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("domain", models.CharField(max_length=253, unique=True)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="tenancy.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'domain'],
+                "ordering": ["-is_primary", "domain"],
             },
         ),
     ]

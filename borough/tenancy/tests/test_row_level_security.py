@@ -28,7 +28,10 @@ def count_rows(table: str, where: str = "", params=()) -> int:
 def test_the_app_role_owns_no_tenant_table(app_role):
     tables = [model._meta.db_table for model in tenant_owned_models()]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE tableowner = current_user AND tablename = ANY(%s)", [tables])
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE tableowner = current_user AND tablename = ANY(%s)",
+            [tables],
+        )
         assert cursor.fetchall() == []
 
 
@@ -47,11 +50,16 @@ def test_raw_sql_with_tenant_a_setting_sees_none_of_tenant_b(app_role, tenant_a,
 
 
 def test_writing_a_row_for_another_tenant_is_refused_by_the_database(app_role, tenant_a, tenant_b):
-    with tenant_scope(tenant_a), pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO core_referencecounter (tenant_id, sequence, last_value) VALUES (%s, 'x', 0)", [tenant_b.pk]
-            )
+    with (
+        tenant_scope(tenant_a),
+        pytest.raises(DatabaseError, match="row-level security"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO core_referencecounter (tenant_id, sequence, last_value) VALUES (%s, 'x', 0)",
+            [tenant_b.pk],
+        )
 
 
 def test_the_audit_log_refuses_update_and_delete(app_role, tenant_a):

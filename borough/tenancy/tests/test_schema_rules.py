@@ -21,7 +21,8 @@ def borough_models():
 
 def tenant_linked_models():
     return [
-        m for m in borough_models()
+        m
+        for m in borough_models()
         if any(isinstance(f, models.ForeignKey) and f.related_model is Tenant for f in m._meta.fields)
         and m._meta.label_lower not in CONTROL_PLANE
     ]

@@ -22,9 +22,25 @@ def run(*args) -> str:
 def test_create_makes_tenant_domains_branding_modules_and_administrator(tmp_path):
     logo = tmp_path / "logo.svg"
     logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>')
-    output = run("create", "--slug", "eastmere", "--name", "Eastmere Council", "--kind", "council",
-                 "--domain", "services.eastmere.example", "--colour", "#005ea5", "--logo", str(logo),
-                 "--module", "crm", "--module", "revenues")
+    output = run(
+        "create",
+        "--slug",
+        "eastmere",
+        "--name",
+        "Eastmere Council",
+        "--kind",
+        "council",
+        "--domain",
+        "services.eastmere.example",
+        "--colour",
+        "#005ea5",
+        "--logo",
+        str(logo),
+        "--module",
+        "crm",
+        "--module",
+        "revenues",
+    )
     tenant = Tenant.objects.get(slug="eastmere")
     assert (tenant.name, tenant.kind, tenant.brand_colour) == ("Eastmere Council", "council", "#005ea5")
     assert tenant.enabled_modules == ["crm", "revenues"]
@@ -53,7 +69,10 @@ def test_business_gets_business_modules_by_default():
     [
         (["--slug", "Bad Slug!", "--name", "X", "--kind", "council"], "slug"),
         (["--slug", "okslug", "--name", "X", "--kind", "council", "--colour", "green"], "colour"),
-        (["--slug", "okslug", "--name", "X", "--kind", "council", "--module", "teleportation"], "Unknown modules"),
+        (
+            ["--slug", "okslug", "--name", "X", "--kind", "council", "--module", "teleportation"],
+            "Unknown modules",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_created(args, message):
@@ -68,7 +87,17 @@ def test_duplicate_slug_and_domain_are_refused(make_tenant):
     with pytest.raises(CommandError, match="already exists"):
         run("create", "--slug", "northfield", "--name", "Again", "--kind", "council")
     with pytest.raises(CommandError, match="already belongs"):
-        run("create", "--slug", "other", "--name", "Other", "--kind", "council", "--domain", "northfield.example")
+        run(
+            "create",
+            "--slug",
+            "other",
+            "--name",
+            "Other",
+            "--kind",
+            "council",
+            "--domain",
+            "northfield.example",
+        )
     assert not Tenant.objects.filter(slug="other").exists()
 
 
@@ -90,12 +119,23 @@ def test_unknown_host_answers_404():
 @pytest.mark.django_db
 def test_a_logo_with_a_script_is_cleaned_and_a_non_svg_is_refused(tmp_path):
     logo = tmp_path / "logo.svg"
-    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script><rect width="1" height="1"/></svg>')
+    hostile = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script>'
+    logo.write_text(hostile + '<rect width="1" height="1"/></svg>')
     run("create", "--slug", "eastmere", "--name", "Eastmere Council", "--kind", "council", "--logo", str(logo))
     cleaned = Tenant.objects.get(slug="eastmere").logo_svg
     assert "<rect" in cleaned and "script" not in cleaned and "onload" not in cleaned
     not_svg = tmp_path / "logo.png"
     not_svg.write_bytes(b"\x89PNG\r\n")
     with pytest.raises(CommandError, match="--logo"):
-        run("create", "--slug", "westmere", "--name", "Westmere Council", "--kind", "council", "--logo", str(not_svg))
+        run(
+            "create",
+            "--slug",
+            "westmere",
+            "--name",
+            "Westmere Council",
+            "--kind",
+            "council",
+            "--logo",
+            str(not_svg),
+        )
     assert not Tenant.objects.filter(slug="westmere").exists()

@@ -32,22 +32,16 @@ def test_an_administrator_sees_every_page(admin_client, objects_a):
         assert b'aria-current="page">Administration<' in response.content, page
 
 
-def test_a_member_without_the_admin_role_gets_403_and_changes_nothing(
-    tenant_a, agent_a, client_for, objects_a
-):
+def test_a_member_without_the_admin_role_gets_403_and_changes_nothing(tenant_a, agent_a, client_for, objects_a):
     client = client_for(tenant_a, agent_a)
     before = written(tenant_a)
     for page in all_urls(objects_a):
         assert client.get(page).status_code == 403, page
-        assert (
-            client.post(page, {"roles": ["tenant.admin"], "name": "x", "scopes": ["read"]}).status_code == 403
-        )
+        assert client.post(page, {"roles": ["tenant.admin"], "name": "x", "scopes": ["read"]}).status_code == 403
     assert written(tenant_a) == before
 
 
-def test_the_staff_navigation_offers_administration_to_administrators_only(
-    admin_client, tenant_a, agent_a, client_for
-):
+def test_the_staff_navigation_offers_administration_to_administrators_only(admin_client, tenant_a, agent_a, client_for):
     assert b">Administration<" in admin_client.get("/staff/").content
     assert b">Administration<" not in client_for(tenant_a, agent_a).get("/staff/").content
 

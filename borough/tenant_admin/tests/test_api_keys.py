@@ -15,9 +15,7 @@ from borough.tenant_admin.tests.helpers import url, written
 def create_key(client, name="Case system", scopes=("read", "write")) -> tuple[ApiKey, str]:
     response = client.post(url("apikey_create"), {"name": name, "scopes": list(scopes)})
     assert response.status_code == 201, response.content.decode()
-    key = re.search(
-        r'<code class="borough-secret" id="api-key">([^<]+)</code>', response.content.decode()
-    ).group(1)
+    key = re.search(r'<code class="borough-secret" id="api-key">([^<]+)</code>', response.content.decode()).group(1)
     return ApiKey.objects.get(name=name), key
 
 

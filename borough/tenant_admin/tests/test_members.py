@@ -77,9 +77,7 @@ def test_adding_a_new_user_shows_a_set_up_password_once(admin_client, tenant_a, 
 def test_adding_an_existing_user_needs_their_email_address(admin_client, tenant_a, tenant_b, make_staff):
     shared = make_staff(tenant_b, ("hr.officer",), username="sam", email="Sam@shared.gov.uk")
     before = written(tenant_a)
-    wrong = admin_client.post(
-        url("member_add"), {"username": "sam", "email": "x@example.com", "roles": ["hr.officer"]}
-    )
+    wrong = admin_client.post(url("member_add"), {"username": "sam", "email": "x@example.com", "roles": ["hr.officer"]})
     assert wrong.status_code == 400
     assert "This username is taken" in wrong.content.decode()
     assert written(tenant_a) == before
@@ -91,9 +89,7 @@ def test_adding_an_existing_user_needs_their_email_address(admin_client, tenant_
     assert response.status_code == 302 and response["Location"] == url("member", pk=membership.pk)
     assert membership.roles == ["hr.officer"]
     assert User.objects.filter(username__iexact="sam").count() == 1
-    assert membership_of(tenant_b, shared).roles == [
-        "hr.officer"
-    ]  # the other tenant's membership is untouched
+    assert membership_of(tenant_b, shared).roles == ["hr.officer"]  # the other tenant's membership is untouched
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,9 @@ from borough.tenancy.scope import tenant_scope
 from borough.tenant_admin.tests.helpers import url
 
 
-def test_the_log_lists_each_grant_with_its_reason_and_status(
-    admin_client, tenant_a, tenant_b, client_for, agent_a
-):
+def test_the_log_lists_each_grant_with_its_reason_and_status(admin_client, tenant_a, tenant_b, client_for, agent_a):
     user_model = get_user_model()
-    olu = user_model.objects.create_user(
-        username="olu", first_name="Olu", last_name="Adeyemi", is_provider_staff=True
-    )
+    olu = user_model.objects.create_user(username="olu", first_name="Olu", last_name="Adeyemi", is_provider_staff=True)
     pat = user_model.objects.create_user(username="pat", is_provider_staff=True)
     with tenant_scope(tenant_a), acting_as(Actor.system("provider console")):
         support_access_grant(

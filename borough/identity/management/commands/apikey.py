@@ -39,9 +39,7 @@ class Command(TenantCommand):
             metavar="SCOPE",
             help=f"A scope the key has (repeat for more): {', '.join(sorted(API_KEY_SCOPES))}",
         )
-        listing = actions.add_parser(
-            "list", help="The tenant's keys: prefix, name, scopes, last used, revoked"
-        )
+        listing = actions.add_parser("list", help="The tenant's keys: prefix, name, scopes, last used, revoked")
         revoke = actions.add_parser("revoke", help="Revoke a key from now on")
         revoke.add_argument(
             "prefix", help=f"The key's prefix (its first {API_KEY_PREFIX_LENGTH} characters after brk_)"

@@ -29,7 +29,9 @@ class Command(BaseCommand):
         create.add_argument("--colour", default="#1d70b8", help="Brand colour, e.g. #1d70b8")
         create.add_argument("--logo", help="Path to an SVG logo")
         create.add_argument("--module", action="append", help=f"Enable a module: {', '.join(MODULES_BY_CODE)}")
-        create.add_argument("--nation", default=Tenant.Nation.ENGLAND_AND_WALES, choices=[n.value for n in Tenant.Nation])
+        create.add_argument(
+            "--nation", default=Tenant.Nation.ENGLAND_AND_WALES, choices=[n.value for n in Tenant.Nation]
+        )
         create.add_argument("--reference-prefix")
         create.add_argument("--admin-username")
         create.add_argument("--admin-email", default="")
@@ -64,10 +66,17 @@ class Command(BaseCommand):
         if Tenant.objects.filter(slug=options["slug"]).exists():
             raise CommandError(f"A tenant with slug {options['slug']!r} already exists.")
         tenant, admin, password = tenant_create(
-            slug=options["slug"], name=options["name"], kind=options["kind"], domains=options["domain"],
-            brand_colour=options["colour"], logo_svg=logo, enabled_modules=options["module"],
-            nation=options["nation"], reference_prefix=options["reference_prefix"],
-            admin_username=options["admin_username"], admin_email=options["admin_email"],
+            slug=options["slug"],
+            name=options["name"],
+            kind=options["kind"],
+            domains=options["domain"],
+            brand_colour=options["colour"],
+            logo_svg=logo,
+            enabled_modules=options["module"],
+            nation=options["nation"],
+            reference_prefix=options["reference_prefix"],
+            admin_username=options["admin_username"],
+            admin_email=options["admin_email"],
         )
         self.stdout.write(f"Created tenant {tenant.slug} ({tenant.name}), modules: {', '.join(tenant.enabled_modules)}")
         self.stdout.write(f"Administrator: {admin.get_username()}")
