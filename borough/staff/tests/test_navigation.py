@@ -1,15 +1,16 @@
 """The staff app shows only the areas the tenant has enabled and the user's roles permit."""
 
-import pytest
-from django.urls import NoReverseMatch, reverse
+import re
 
-from borough.staff.navigation import staff_navigation
+import pytest
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 
 
 def labels(client) -> list[str]:
     response = client.get("/staff/")
     assert response.status_code == 200
-    return [item.label for item in staff_navigation(response.wsgi_request)]
+    return re.findall(r'class="moj-primary-navigation__link"[^>]*>([^<]+)</a>', response.content.decode())
 
 
 def test_an_administrator_sees_administration(tenant_a, make_staff, client_for):
@@ -30,7 +31,7 @@ def test_a_module_appears_only_when_enabled_permitted_and_built(make_tenant, mak
     shown = labels(client_for(tenant, user))
     assert "Customer contact" not in shown  # not enabled for this tenant
     try:
-        reverse("payroll:home")
+        reverse("payroll:home", urlconf=settings.BOROUGH_TENANT_URLCONF)
     except NoReverseMatch:
         assert "Payroll" not in shown  # enabled and permitted, but no pages yet
     else:
