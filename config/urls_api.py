@@ -3,10 +3,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from borough.core import api_runs
 from borough.identity import api as identity_api
 
 router = DefaultRouter()
 router.register("audit-events", identity_api.AuditEventViewSet, basename="api-audit-event")
+router.register("runs", api_runs.RunViewSet, basename="api-run")
 
 urlpatterns: list = [
     path("me/", identity_api.MeView.as_view(), name="api-me"),

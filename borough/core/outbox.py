@@ -1,0 +1,207 @@
+"""The transactional outbox (DESIGN.md rule 4): a side effect is written as a message in the same transaction
+as the change that causes it, and delivered after the commit by a worker, with retries. Nothing reaches a
+remote system for a change that was rolled back, and nothing is lost when the remote system is down.
+
+    outbox_enqueue(tenant=tenant, kind="email.smtp", idempotency_key=f"case-{case.pk}-ack",
+                   payload={"to": ["a@example.org"], "subject": "...", "body": "..."})
+
+Delivery is at least once: a worker that dies after the remote system accepted a message but before recording
+it delivers it again. The idempotency key goes with the message (for email, as its Message-ID) so the receiver
+can recognise the repeat. Two workers never deliver the same message at the same time: a worker claims it with
+a lease (`locked_until`) under a row lock that other workers skip.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from email.utils import parseaddr
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from borough.core.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+
+Handler = Callable[[OutboxMessage], dict[str, Any] | None]
+Validator = Callable[[dict[str, Any]], None]
+
+
+class OutboxKind:
+    def __init__(self, deliver: Handler, validate: Validator | None):
+        self.deliver = deliver
+        self.validate = validate
+
+
+OUTBOX_HANDLERS: dict[str, OutboxKind] = {}
+
+
+def outbox_handler(kind: str, *, validate: Validator | None = None):
+    """Register the function that delivers messages of `kind`; it raises to have the message retried."""
+
+    def register(deliver: Handler) -> Handler:
+        OUTBOX_HANDLERS[kind] = OutboxKind(deliver, validate)
+        return deliver
+
+    return register
+
+
+def _dispatch(message: OutboxMessage) -> None:
+    from borough.core.tasks import outbox_deliver_task  # the tasks module imports this one
+
+    outbox_deliver_task.delay(tenant_id=message.tenant_id, message_id=message.pk)
+
+
+def outbox_enqueue(*, tenant, kind: str, payload: dict[str, Any], idempotency_key: str) -> OutboxMessage:
+    """Queue a side effect inside the caller's transaction. The same key twice is one message."""
+    handler = OUTBOX_HANDLERS.get(kind)
+    if handler is None:
+        raise ValidationError({"kind": f"No outbox handler for {kind!r}. Known: {', '.join(sorted(OUTBOX_HANDLERS))}"})
+    key_length = OutboxMessage._meta.get_field("idempotency_key").max_length
+    if not idempotency_key or len(idempotency_key) > key_length:
+        raise ValidationError({"idempotency_key": f"Give an idempotency key of 1 to {key_length} characters."})
+    if handler.validate is not None:
+        handler.validate(payload)
+    with transaction.atomic():  # a savepoint, so losing a race on the key leaves the caller's transaction usable
+        message, created = OutboxMessage.objects.get_or_create(
+            tenant=tenant, idempotency_key=idempotency_key, defaults={"kind": kind, "payload": payload}
+        )
+        if created:
+            transaction.on_commit(partial(_dispatch, message))
+        elif message.kind != kind or message.payload != payload:
+            logger.warning("Outbox key %r reused with a different message; the first one stands", idempotency_key)
+    return message
+
+
+def due_messages(now=None) -> Q:
+    """Messages a worker may claim now: due ones, and ones whose worker's lease ran out mid-delivery."""
+    now = now or timezone.now()
+    waiting = Q(status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED], next_attempt_at__lte=now)
+    abandoned = Q(status=OutboxMessage.Status.SENDING, locked_until__lt=now)
+    return waiting | abandoned
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8, ... minutes after the first, second, third ... failure, at most 6 hours."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+
+
+def _claim(message: OutboxMessage) -> OutboxMessage | None:
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            OutboxMessage.objects.select_for_update(skip_locked=True).filter(due_messages(now), pk=message.pk).first()
+        )
+        if claimed is None:
+            return None
+        if claimed.attempts >= MAX_ATTEMPTS:  # its last worker died mid-delivery
+            claimed.status, claimed.locked_until = OutboxMessage.Status.DEAD, None
+            claimed.last_error = (claimed.last_error + "\nThe last attempt did not finish.").strip()
+            claimed.save(update_fields=["status", "locked_until", "last_error"])
+            return None
+        claimed.status = OutboxMessage.Status.SENDING
+        claimed.attempts += 1
+        claimed.locked_until = now + LEASE
+        claimed.save(update_fields=["status", "attempts", "locked_until"])
+    return claimed
+
+
+def _settle(message: OutboxMessage, **changes) -> None:
+    # Only if our claim still stands: a lease that ran out may have passed the message to another worker.
+    OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.SENDING, attempts=message.attempts).update(
+        locked_until=None, **changes
+    )
+
+
+def outbox_deliver(*, message: OutboxMessage) -> OutboxMessage:
+    """Deliver a message if it is due and no other worker has it; record the outcome and the next attempt."""
+    claimed = _claim(message)
+    if claimed is None:
+        message.refresh_from_db()
+        return message
+    handler = OUTBOX_HANDLERS.get(claimed.kind)
+    try:
+        if handler is None:
+            raise LookupError(f"No outbox handler for {claimed.kind!r}")
+        result = handler.deliver(claimed) or {}
+    except Exception as error:
+        logger.warning(
+            "Outbox message %s (%s) attempt %s failed: %s", claimed.pk, claimed.kind, claimed.attempts, error
+        )
+        error_text = f"{type(error).__name__}: {error}"[:2000]
+        if claimed.attempts >= MAX_ATTEMPTS:
+            _settle(claimed, status=OutboxMessage.Status.DEAD, last_error=error_text)
+        else:
+            _settle(
+                claimed,
+                status=OutboxMessage.Status.FAILED,
+                last_error=error_text,
+                next_attempt_at=timezone.now() + retry_delay(claimed.attempts),
+            )
+    else:
+        _settle(claimed, status=OutboxMessage.Status.SENT, sent_at=timezone.now(), result=result, last_error="")
+    claimed.refresh_from_db()
+    return claimed
+
+
+def _addresses(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def validate_email_payload(payload: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    to = _addresses(payload.get("to"))
+    if not to:
+        errors["to"] = "Give at least one address to send to."
+    for address in to:
+        try:
+            validate_email(address)
+        except ValidationError:
+            errors["to"] = f"{address!r} is not an email address."
+    if not str(payload.get("subject") or "").strip():
+        errors["subject"] = "Give the email a subject."
+    if not isinstance(payload.get("body"), str):
+        errors["body"] = "Give the email a body (text)."
+    if payload.get("from"):
+        try:
+            validate_email(parseaddr(payload["from"])[1])
+        except ValidationError:
+            errors["from"] = f"{payload['from']!r} is not an email address."
+    if errors:
+        raise ValidationError(errors)
+
+
+def message_id_for(message: OutboxMessage, from_email: str) -> str:
+    """The same for every attempt at one message, so a receiver can tell a repeat from a new email."""
+    digest = hashlib.sha256(f"{message.tenant_id}:{message.idempotency_key}".encode()).hexdigest()[:40]
+    domain = parseaddr(from_email)[1].rpartition("@")[2] or settings.BOROUGH_BASE_DOMAIN
+    return f"<outbox.{digest}@{domain}>"
+
+
+@outbox_handler("email.smtp", validate=validate_email_payload)
+def send_email(message: OutboxMessage) -> dict[str, Any]:
+    payload = message.payload
+    from_email = payload.get("from") or settings.DEFAULT_FROM_EMAIL
+    message_id = message_id_for(message, from_email)
+    email = EmailMessage(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=from_email,
+        to=_addresses(payload["to"]),
+        headers={"Message-ID": message_id},
+    )
+    email.send()
+    return {"message_id": message_id}
