@@ -16,7 +16,8 @@ STORAGES = {
 }
 # A file, not memory, so a real Celery worker or a served page in another process sees the same test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3")}
+    test_run_name = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{test_run_name}.sqlite3")}
 # A real Celery worker started by a test (borough/core/tests/test_celery_worker.py) works on that test's database.
 if os.environ.get("BOROUGH_TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["BOROUGH_TEST_DATABASE_NAME"]
