@@ -68,9 +68,7 @@ def test_the_data_file_says_where_it_came_from_and_what_it_covers():
     assert "govuk-bank-holidays 0.19" in source["copied_from"]
     assert source["copied_on"] == "2026-11-25"
     assert set(source["divisions"]) == set(Tenant.Nation.values) == set(data) - {"_source"}
-    years = {
-        date.fromisoformat(e["date"]).year for nation in Tenant.Nation.values for e in data[nation]["events"]
-    }
+    years = {date.fromisoformat(e["date"]).year for nation in Tenant.Nation.values for e in data[nation]["events"]}
     assert years == set(covered_years())
     for nation in Tenant.Nation.values:
         assert {h.year for h in bank_holidays(nation)} == set(covered_years()), nation

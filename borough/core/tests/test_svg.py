@@ -40,9 +40,7 @@ def test_scripts_handlers_and_outside_links_are_removed_and_drawing_is_kept():
 
 
 def test_an_svg_without_a_namespace_is_cleaned_too():
-    clean = sanitise_svg(
-        b'<svg viewBox="0 0 1 1" onload="x()"><script>x()</script><path d="M0 0h1v1z"/></svg>'
-    )
+    clean = sanitise_svg(b'<svg viewBox="0 0 1 1" onload="x()"><script>x()</script><path d="M0 0h1v1z"/></svg>')
     assert "script" not in clean and "onload" not in clean and "<path" in clean
 
 

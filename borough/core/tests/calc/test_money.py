@@ -148,9 +148,7 @@ def test_instalments_add_up_to_the_total(total, count, rule):
     assert all(amount * total >= 0 for amount in instalments)
 
 
-@given(
-    amount=st.decimals(min_value=D("-1e9"), max_value=D("1e9"), places=6), rule=st.sampled_from(RoundingRule)
-)
+@given(amount=st.decimals(min_value=D("-1e9"), max_value=D("1e9"), places=6), rule=st.sampled_from(RoundingRule))
 def test_rounding_moves_an_amount_by_less_than_its_unit(amount, rule):
     rounded = round_money(amount, rule)
     assert abs(rounded - amount) < rule.unit
