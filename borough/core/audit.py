@@ -38,6 +38,21 @@ class Actor:
         return cls(AuditEvent.ActorType.SYSTEM, label)
 
 
+# The fields of an audit event shown outside Borough (the API and the CSV export), in this order.
+AUDIT_EVENT_PUBLIC_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_type",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "detail",
+    "request_id",
+)
+
 current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
 
 

@@ -31,7 +31,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from borough.core.audit import audit_record, snapshot
+from borough.core.audit import AUDIT_EVENT_PUBLIC_FIELDS, audit_record, snapshot
 from borough.core.models import AuditEvent, Run, RunChunk
 
 logger = logging.getLogger(__name__)
@@ -325,19 +325,7 @@ class AuditExport(RunKind):
     title = "Audit log export"
     MAX_DAYS = 366
     FILE_NAME = "audit-export.csv"
-    COLUMNS = [
-        "id",
-        "occurred_at",
-        "actor_type",
-        "actor_label",
-        "action",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "changes",
-        "detail",
-        "request_id",
-    ]
+    COLUMNS = list(AUDIT_EVENT_PUBLIC_FIELDS)
 
     def validate(self, parameters):
         errors: dict[str, str] = {}

@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from borough.core.audit import AUDIT_EVENT_PUBLIC_FIELDS
 from borough.core.models import AuditEvent
 from borough.identity.api_auth import ApiKeyUser
 from borough.identity.api_schema import ApiSchema
@@ -77,19 +78,7 @@ class MeView(APIView):
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = [
-            "id",
-            "occurred_at",
-            "actor_type",
-            "actor_label",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "changes",
-            "detail",
-            "request_id",
-        ]
+        fields = list(AUDIT_EVENT_PUBLIC_FIELDS)
         read_only_fields = fields
 
 
