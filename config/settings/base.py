@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "borough.tenancy",
     "borough.identity",
     "borough.core",
+    "borough.people",
+    "borough.crm",
     "borough.portal",
     "borough.staff",
     "borough.tenant_admin",

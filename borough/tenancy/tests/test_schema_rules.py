@@ -65,3 +65,12 @@ def test_unique_constraints_include_tenant(model):
 def test_indexes_lead_with_tenant(model):
     for index in model._meta.indexes:
         assert index.fields[0] == "tenant", f"index {index.name} of {model._meta.label} does not lead with tenant"
+
+
+@pytest.mark.parametrize("model", tenant_linked_models(), ids=lambda m: m._meta.label)
+def test_many_to_many_tables_are_tenant_owned(model):
+    """An automatic many-to-many table has no tenant_id, so RLS could not protect it: use an explicit through model."""
+    for field in model._meta.many_to_many:
+        through = field.remote_field.through
+        assert not through._meta.auto_created, f"{model._meta.label}.{field.name} needs a TenantOwnedModel through"
+        assert issubclass(through, TenantOwnedModel)
