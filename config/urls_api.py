@@ -4,11 +4,15 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from borough.core import api_runs
+from borough.crm import api as crm_api
 from borough.identity import api as identity_api
 
 router = DefaultRouter()
 router.register("audit-events", identity_api.AuditEventViewSet, basename="api-audit-event")
 router.register("runs", api_runs.RunViewSet, basename="api-run")
+router.register("services", crm_api.ServiceViewSet, basename="api-service")
+router.register("cases", crm_api.CaseViewSet, basename="api-case")
+router.register("people", crm_api.PersonViewSet, basename="api-person")
 
 urlpatterns: list = [
     path("me/", identity_api.MeView.as_view(), name="api-me"),

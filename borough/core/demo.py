@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from borough.core.audit import Actor, acting_as
+from borough.crm.demo import crm_demo_seed
 from borough.identity.services import membership_grant
 from borough.tenancy.models import Tenant
 from borough.tenancy.modules import TENANT_ADMIN
@@ -142,6 +143,8 @@ def _tenant_create(spec: DemoTenant, password_hash: str) -> Tenant:
         with tenant_scope(tenant):
             for demo_user in staff:
                 membership_grant(tenant=tenant, user=_user(demo_user, password_hash), roles=list(demo_user.roles))
+            if spec.kind == Tenant.Kind.COUNCIL:
+                crm_demo_seed(tenant)
     return tenant
 
 
