@@ -35,6 +35,8 @@ lint: setup
 	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-secret-for-the-check \
 		$(BIN)/borough check --deploy --fail-level WARNING
+	rm -rf var/check-static && DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=check-static-only \
+		BOROUGH_VAR_DIR=var/check-static $(BIN)/borough collectstatic --noinput -v0
 	$(BIN)/borough makemigrations --check --dry-run
 
 test-only: setup

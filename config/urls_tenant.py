@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("borough.identity.urls")),
     path("staff/admin/", include("borough.tenant_admin.urls")),
     path("staff/runs/", include("borough.core.urls")),
+    path("staff/people/", include("borough.people.urls")),
+    path("staff/crm/", include("borough.crm.desk.urls")),
     path("staff/", include("borough.staff.urls")),
     path("api/v1/", include("config.urls_api")),
     path(
@@ -20,6 +22,7 @@ urlpatterns = [
         name="api-schema",
     ),
     path("api/docs/", public_view(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
+    path("open311/v2/", include("borough.crm.open311.urls")),
     path("", include("borough.portal.urls")),
 ]
 handler404 = "borough.core.errors.not_found"

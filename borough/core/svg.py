@@ -17,9 +17,6 @@ _STRUCTURE = {"svg", "g", "defs", "symbol", "use", "title", "desc", "text", "tsp
 _PAINT = {"linearGradient", "radialGradient", "stop", "clipPath", "mask", "pattern"}
 ALLOWED_ELEMENTS = frozenset(_SHAPES | _STRUCTURE | _PAINT)
 LINK_ATTRIBUTES = frozenset({"href", f"{{{XLINK_NS}}}href"})
-# Serialise as <svg xmlns=...> and xlink:href, not ns0:/ns1: (ElementTree's registry is process-wide).
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -81,4 +78,8 @@ def sanitise_svg(data: bytes) -> str:
         raise SvgError("The logo must be an SVG image (its root element must be <svg>).")
     _clean_attributes(root)
     _clean_children(root, namespace)  # a file without xmlns is read as SVG too, as browsers do inline
+    # Serialise as <svg xmlns=...> and xlink:href, not ns0:/ns1:. ElementTree's prefix registry is process-wide
+    # and other libraries (WeasyPrint) change it, so it is set again right before each use.
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
     return ET.tostring(root, encoding="unicode")

@@ -164,6 +164,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("moj", BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"),
+    # MOJ Frontend's compiled styles look for GOV.UK Frontend's images beside its own.
+    ("moj/assets/images", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets" / "images"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     BASE_DIR / "static",
 ]
@@ -229,7 +231,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "portal-purge": {"task": "borough.portal.tasks.portal_purge_task", "schedule": 86400.0},
     "outbox-deliver": {"task": "borough.core.tasks.outbox_deliver_due", "schedule": 30.0},
+    "crm-sla-sweep": {"task": "borough.crm.tasks.crm_sla_sweep_due", "schedule": 300.0},
 }
 
 # Outbound mail (Django 6.1 MAILERS). Tests replace every mailer with the locmem backend.
