@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from urllib.parse import quote_plus
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789abcdef")
@@ -96,7 +97,7 @@ def measure_reads(tenant: Tenant, count: int) -> None:
         timed(client, url, (200, 302))
     all_searches = []
     for kind, values in queries.items():
-        samples = [timed(client, f"/staff/crm/search/?q={value}", (200, 302)) for value in values]
+        samples = [timed(client, f"/staff/crm/search/?q={quote_plus(value)}", (200, 302)) for value in values]
         all_searches += samples
         report(f"search by {kind}", samples)
     report("search (all kinds)", all_searches)
