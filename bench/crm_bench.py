@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from urllib.parse import quote_plus
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
@@ -209,12 +210,16 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--skip-creation", action="store_true")
+    parser.add_argument("--skip-reads", action="store_true")
     args = parser.parse_args()
+    from django.conf import settings
     from django.core.management import call_command
 
-    call_command("collectstatic", "--noinput", verbosity=0)  # production settings serve hashed static names
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # production settings serve hashed names
+        call_command("collectstatic", "--noinput", verbosity=0)
     tenant = Tenant.objects.get(slug="benchtown")
-    measure_reads(tenant, args.samples)
+    if not args.skip_reads:
+        measure_reads(tenant, args.samples)
     if not args.skip_creation:
         measure_creation(tenant, args.seconds, args.connections, args.workers)
 

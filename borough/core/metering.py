@@ -2,10 +2,12 @@
 
 Every module calls `meter_record` once for each thing the provider charges for, in the transaction that does
 the thing, so a rolled-back case or an unsent bill is never charged. One row per tenant, service and day
-keeps the table small however busy a tenant is. No audit event: the usage row is itself the record, and
+keeps the table small however busy a tenant is (a few rows in fact, shards picked at random, so that concurrent
+transactions rarely wait for each other's row lock). No audit event: the usage row is itself the record, and
 auditing every SMS segment would drown the audit trail.
 """
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
@@ -18,6 +20,8 @@ from borough.core.models import UsageRecord
 from borough.core.references import check_tenant_scope
 from borough.tenancy.models import Tenant
 from borough.tenancy.scope import ALL_TENANTS, current_tenant_id, database_tenant
+
+USAGE_SHARDS = 8
 
 
 class ChargeableService(NamedTuple):
@@ -61,17 +65,17 @@ def meter_record(*, tenant: Tenant, service: str, quantity: int = 1, on: date | 
         raise TypeError(f"on must be a date, not {type(on).__name__}")
     check_tenant_scope(tenant, "meter_record")
     day = on or timezone.localdate()
-    rows = UsageRecord.objects.filter(tenant=tenant, service=service, day=day)
-    with transaction.atomic():
-        if rows.update(quantity=F("quantity") + quantity):
-            return
-        # In a savepoint: losing the race to insert must not spoil the caller's transaction.
-        try:
-            with transaction.atomic():
-                UsageRecord.objects.create(tenant=tenant, service=service, day=day, quantity=quantity)
-        except IntegrityError:
-            # Another transaction inserted the row first (and has committed, or the insert would still wait).
-            rows.update(quantity=F("quantity") + quantity)
+    shard = random.randrange(USAGE_SHARDS)  # noqa: S311 - spreads writes over rows, not a secret
+    rows = UsageRecord.objects.filter(tenant=tenant, service=service, day=day, shard=shard)
+    if rows.update(quantity=F("quantity") + quantity):  # the usual case: one statement
+        return
+    # The shard's first use that day. In a savepoint: losing the race to insert must not spoil the caller's transaction.
+    try:
+        with transaction.atomic():
+            UsageRecord.objects.create(tenant=tenant, service=service, day=day, shard=shard, quantity=quantity)
+    except IntegrityError:
+        # Another transaction inserted the row first (and has committed, or the insert would still wait).
+        rows.update(quantity=F("quantity") + quantity)
 
 
 def _check_period(since: date, until: date) -> None:
@@ -108,5 +112,10 @@ def usage_for_tenant(*, tenant: Tenant, since: date, until: date) -> list[DailyU
     if current_tenant_id() != tenant.pk and database_tenant.get() != ALL_TENANTS:
         raise PermissionError(f"usage_for_tenant for {tenant.slug} must run inside tenant_scope({tenant.slug})")
     _check_period(since, until)
-    rows = UsageRecord.objects.filter(tenant=tenant, day__gte=since, day__lte=until).order_by("day", "service")
-    return [DailyUsage(row.day, row.service, row.quantity) for row in rows]
+    rows = (
+        UsageRecord.objects.filter(tenant=tenant, day__gte=since, day__lte=until)
+        .values("day", "service")
+        .annotate(total=Sum("quantity"))
+        .order_by("day", "service")
+    )
+    return [DailyUsage(row["day"], row["service"], row["total"]) for row in rows]

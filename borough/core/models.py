@@ -140,14 +140,20 @@ class OutboxMessage(TenantOwnedModel):
 
 
 class UsageRecord(TenantOwnedModel):
-    """How much of one chargeable service a tenant used on one day (a case handled, an SMS segment, a payslip)."""
+    """How much of one chargeable service a tenant used on one day (a case handled, an SMS segment, a payslip).
+
+    A day's usage is split over a few rows (`shard`), so that busy concurrent transactions do not all queue on one
+    row until they commit; totals are the sum over the shards."""
 
     service = models.CharField(max_length=60)
     day = models.DateField()
+    shard = models.PositiveSmallIntegerField(default=0)
     quantity = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "service", "day"], name="usage_unique_tenant_service_day")
+            models.UniqueConstraint(
+                fields=["tenant", "service", "day", "shard"], name="usage_unique_tenant_service_day_shard"
+            )
         ]
-        ordering = ["-day", "service"]
+        ordering = ["-day", "service", "shard"]

@@ -1,14 +1,19 @@
-"""Human references of a tenant, like NFD-000123: a sequence per kind of record, no gaps and no repeats.
+"""Human references of a tenant, like NFD-000123: a sequence per kind of record, numbers never repeated.
 
-The counter row is locked (SELECT ... FOR UPDATE) and incremented in the caller's transaction, so two
-callers never get the same number, and a caller whose transaction rolls back gives its number back. The
-price is that callers of one sequence queue on its row until each commits: keep the transaction that takes
-a reference short. (A database sequence would not queue, but it leaves gaps, which auditors query.)
+Gapless (the default, for what auditors count: bills, invoices, payments): the counter row is incremented
+(UPDATE ... RETURNING, which locks it) in the caller's transaction, so two callers never get the same number,
+and a caller whose transaction rolls back gives its number back. The price is that callers of one sequence
+queue on its row until each commits.
+
+`gapless=False` (case references, where hundreds arrive a second): on PostgreSQL the number comes from a
+database sequence of the tenant (`borough_reference_next`, docs/adr/0011), which nobody waits for; a
+transaction that rolls back after taking a number leaves a gap. On SQLite, which runs one writer at a time
+anyway, it is the counter row as above.
 """
 
 import re
 
-from django.db import transaction
+from django.db import connection, transaction
 from django_scopes import get_scope
 
 from borough.core.models import ReferenceCounter
@@ -28,7 +33,7 @@ def check_tenant_scope(tenant: Tenant, what: str) -> None:
         raise TenantMismatch(f"{what} for {tenant.slug} must run inside tenant_scope({tenant.slug})")
 
 
-def reference_next(*, tenant: Tenant, sequence: str = "case") -> str:
+def reference_next(*, tenant: Tenant, sequence: str = "case", gapless: bool = True) -> str:
     """The next reference of `sequence` for `tenant`: "<prefix>-000123" (six digits at least, then more)."""
     if not transaction.get_connection().in_atomic_block:
         raise TransactionRequired(
@@ -41,14 +46,28 @@ def reference_next(*, tenant: Tenant, sequence: str = "case") -> str:
             "'.', '_' or '-', starting with a letter"
         )
     check_tenant_scope(tenant, "reference_next")
-    counters = ReferenceCounter.objects.select_for_update().filter(tenant=tenant, sequence=sequence)
-    counter = counters.first()
-    if counter is None:
-        # Concurrent first uses: one insert wins, the others are ignored, and all then queue on the lock.
+    if not gapless and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT borough_reference_next(%s, %s)", [tenant.pk, sequence])
+            return f"{tenant.reference_prefix}-{cursor.fetchone()[0]:06d}"
+    number = _increment(tenant.pk, sequence)
+    if number is None:
+        # Concurrent first uses: one insert wins, the others are ignored, and all then queue on the row lock.
         ReferenceCounter.objects.bulk_create(
             [ReferenceCounter(tenant=tenant, sequence=sequence, last_value=0)], ignore_conflicts=True
         )
-        counter = counters.get()
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"{tenant.reference_prefix}-{counter.last_value:06d}"
+        number = _increment(tenant.pk, sequence)
+    return f"{tenant.reference_prefix}-{number:06d}"
+
+
+def _increment(tenant_id: int, sequence: str) -> int | None:
+    """Add one to the counter and return the new value, in one statement (it locks the row until commit)."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 "  # noqa: S608 - the table name is the model's own
+            "WHERE tenant_id = %s AND sequence = %s RETURNING last_value",
+            [tenant_id, sequence],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]

@@ -374,7 +374,8 @@ class CaseViewSet(CrmApi, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
                 priority=data["priority"],
                 logged_by=logged_by,
             )
-        return Response(CaseDetailSerializer(self.get_queryset().get(pk=case.pk)).data, status=status.HTTP_201_CREATED)
+        case._prefetched_objects_cache = {"events": [case.created_event]}  # the new case's whole timeline
+        return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -2,16 +2,24 @@
 
 from datetime import time
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
 from borough.core.calc.working_days import WorkingCalendar
 from borough.core.calendars import bank_holidays
 from borough.crm.calc.sla import sla_calendar
 from borough.crm.models import CrmSettings
+from borough.tenancy.scope import scope_memo, scope_memo_forget
 
 
 def crm_settings(tenant) -> CrmSettings:
     """The tenant's settings row, made with the defaults the first time it is asked for."""
-    settings, _created = CrmSettings.objects.get_or_create(tenant=tenant)
-    return settings
+    return scope_memo(("crm_settings", tenant.pk), lambda: CrmSettings.objects.get_or_create(tenant=tenant)[0])
+
+
+@receiver([post_save, post_delete], sender=CrmSettings)
+def _forget_settings(sender, instance: CrmSettings, **kwargs) -> None:
+    scope_memo_forget(("crm_settings", instance.tenant_id))
 
 
 def _as_time(value: time | str) -> time:

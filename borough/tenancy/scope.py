@@ -9,9 +9,10 @@ the management command base, and the provider console's pages about one tenant. 
 provider's explicit cross-tenant path, entered through `borough.provider.cross_tenant.cross_tenant_report`.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.db import connections
 from django_scopes import scope, scopes_disabled
@@ -19,6 +20,8 @@ from django_scopes import scope, scopes_disabled
 # What the database connections of this thread/task must act for: a tenant id, ALL_TENANTS, or None (nothing).
 ALL_TENANTS = "all"
 database_tenant: ContextVar[int | str | None] = ContextVar("database_tenant", default=None)
+# Small per-scope memos (e.g. a tenant's settings row), dropped when the scope is left: see scope_memo.
+_memos: ContextVar[dict[Hashable, Any] | None] = ContextVar("scope_memos", default=None)
 
 
 def _apply_to_open_connections() -> None:
@@ -43,8 +46,12 @@ def _database_acts_for(value: int | str | None) -> Iterator[None]:
 def tenant_scope(tenant) -> Iterator[None]:
     """Act for one tenant (a Tenant or its id) in the ORM and in the database."""
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
-    with scope(tenant=tenant_id), _database_acts_for(tenant_id):
-        yield
+    memos = _memos.set({})
+    try:
+        with scope(tenant=tenant_id), _database_acts_for(tenant_id):
+            yield
+    finally:
+        _memos.reset(memos)
 
 
 @contextmanager
@@ -64,3 +71,21 @@ def no_tenant_scope() -> Iterator[None]:
 def current_tenant_id() -> int | None:
     value = database_tenant.get()
     return value if isinstance(value, int) else None
+
+
+def scope_memo[T](key: Hashable, load: Callable[[], T]) -> T:
+    """`load()`, kept until the current tenant scope is left (a request, a task), so a row that several parts of
+    one request read is read once. Outside a tenant scope nothing is kept. Whoever changes what `load` reads calls
+    `scope_memo_forget(key)`."""
+    memos = _memos.get()
+    if memos is None:
+        return load()
+    if key not in memos:
+        memos[key] = load()
+    return memos[key]
+
+
+def scope_memo_forget(key: Hashable) -> None:
+    memos = _memos.get()
+    if memos is not None:
+        memos.pop(key, None)

@@ -4,10 +4,12 @@ from datetime import date, datetime
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from borough.core.metering import (
     CHARGEABLE_SERVICES,
+    USAGE_SHARDS,
     DailyUsage,
     meter_record,
     usage_by_tenant,
@@ -27,16 +29,28 @@ def meter(tenant, service="crm.case", quantity=1, on=MON):
 
 
 def rows(tenant):
+    """(service, day, total over the day's shards)."""
     with tenant_scope(tenant):
-        return sorted(UsageRecord.objects.values_list("service", "day", "quantity"))
+        totals = UsageRecord.objects.values("service", "day").annotate(total=Sum("quantity"))
+        return sorted((row["service"], row["day"], row["total"]) for row in totals)
 
 
-def test_metering_adds_to_one_row_per_tenant_service_and_day(tenant_a):
+def test_metering_adds_up_per_tenant_service_and_day(tenant_a):
     meter(tenant_a)
     meter(tenant_a, quantity=3)
     meter(tenant_a, on=TUE)
     meter(tenant_a, "channels.sms_segment", quantity=2)
     assert rows(tenant_a) == [("channels.sms_segment", MON, 2), ("crm.case", MON, 4), ("crm.case", TUE, 1)]
+
+
+def test_a_busy_day_stays_a_few_rows(tenant_a):
+    for _ in range(200):
+        meter(tenant_a)
+    with tenant_scope(tenant_a):
+        day_rows = list(UsageRecord.objects.filter(service="crm.case", day=MON).values_list("shard", "quantity"))
+    assert len(day_rows) <= USAGE_SHARDS
+    assert all(0 <= shard < USAGE_SHARDS for shard, _ in day_rows)
+    assert sum(quantity for _, quantity in day_rows) == 200
 
 
 def test_metering_defaults_to_today(tenant_a):

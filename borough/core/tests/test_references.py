@@ -150,3 +150,65 @@ def test_a_first_use_racing_another_waits_for_it(on_postgres, tenant_a):
     prefix = tenant_a.reference_prefix
     assert (results["a"], results["b"]) == (f"{prefix}-000001", f"{prefix}-000002")
     assert results["b_has_it_at"] > results["a_commits_at"]
+
+
+# References that may leave a gap (case references, ADR 0011): a database sequence on PostgreSQL.
+
+
+def take_fast(tenant, sequence="case") -> str:
+    with tenant_scope(tenant), transaction.atomic():
+        return reference_next(tenant=tenant, sequence=sequence, gapless=False)
+
+
+def test_fast_references_count_up_per_tenant_and_sequence(tenant_a, tenant_b):
+    a, b = tenant_a.reference_prefix, tenant_b.reference_prefix
+    assert [take_fast(tenant_a) for _ in range(3)] == [f"{a}-000001", f"{a}-000002", f"{a}-000003"]
+    assert take_fast(tenant_b) == f"{b}-000001"
+    assert take_fast(tenant_a, "case.web-form") == f"{a}-000001"
+
+
+def test_fast_references_continue_after_the_counter_row(tenant_a):
+    assert take(tenant_a) == f"{tenant_a.reference_prefix}-000001"
+    with tenant_scope(tenant_a):
+        ReferenceCounter.objects.filter(sequence="case").update(last_value=41)
+    assert take_fast(tenant_a) == f"{tenant_a.reference_prefix}-000042"
+
+
+def test_fast_references_leave_a_gap_after_a_rollback_on_postgres(on_postgres, tenant_a):
+    prefix = tenant_a.reference_prefix
+    assert take_fast(tenant_a) == f"{prefix}-000001"
+    with pytest.raises(RuntimeError), tenant_scope(tenant_a), transaction.atomic():
+        assert reference_next(tenant=tenant_a, gapless=False) == f"{prefix}-000002"
+        raise RuntimeError("the case could not be saved")
+    assert take_fast(tenant_a) == f"{prefix}-000003"
+
+
+def test_the_database_refuses_a_fast_reference_outside_the_tenants_scope(on_postgres, tenant_a, tenant_b):
+    take_fast(tenant_a)
+    with (
+        tenant_scope(tenant_b),
+        pytest.raises(Exception, match="outside its scope"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT borough_reference_next(%s, 'case')", [tenant_a.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_fast_references_are_distinct_and_nobody_waits(on_postgres, tenant_a):
+    """Four threads hold their transactions open after taking a number: none waits for another's commit."""
+    references: list[str] = []
+    holding = threading.Barrier(4, timeout=10)
+
+    def work():
+        with tenant_scope(tenant_a):
+            for _ in range(10):
+                with transaction.atomic():
+                    references.append(reference_next(tenant=tenant_a, gapless=False))
+            with transaction.atomic():
+                references.append(reference_next(tenant=tenant_a, gapless=False))
+                holding.wait()  # all four hold a number in an open transaction at once
+
+    assert run_together(*[work] * 4) == []
+    prefix = tenant_a.reference_prefix
+    assert sorted(references) == [f"{prefix}-{n:06d}" for n in range(1, 45)]

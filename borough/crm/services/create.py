@@ -35,7 +35,8 @@ from borough.people.normalise import normalise_postcode
 def _check_service(tenant, service, errors: Errors) -> Service | None:
     if isinstance(service, str):
         code = service.strip()
-        service = Service.objects.filter(tenant=tenant, code=code).first() if code else None
+        services = Service.objects.select_related("team").prefetch_related("questions")
+        service = services.filter(tenant=tenant, code=code).first() if code else None
         if service is None:
             errors.add("service", f"There is no service “{code}”" if code else "Choose a service")
             return None
@@ -105,7 +106,6 @@ def _check_location(service, values: dict[str, Any], errors: Errors) -> dict[str
     return {"latitude": latitude, "longitude": longitude, "address": address, "postcode": postcode, "uprn": uprn}
 
 
-@transaction.atomic
 def case_create(
     *,
     tenant,
@@ -129,7 +129,7 @@ def case_create(
 
     Everything is checked first; ValidationError names each bad field (`service`, `channel`, `description`,
     `answers.<code>`, `latitude`, `longitude`, `address`, `postcode`, `uprn`, `attachments`, `requester`,
-    `priority`), and nothing is written.
+    `priority`), and nothing is written. The checks only read, so they run before the transaction.
     """
     errors = Errors()
     service = _check_service(tenant, service, errors)
@@ -159,19 +159,20 @@ def case_create(
     except ValidationError as error:
         errors.absorb(error)
     errors.raise_any()
-    return insert_case(
-        tenant=tenant,
-        service=service,
-        channel=channel,
-        description=description,
-        answers=cleaned_answers,
-        requester=requester,
-        location=location,
-        attachments=checked_files,
-        logged_by=logged_by,
-        priority=priority or service.priority,
-        open311_token=open311_token,
-    )
+    with transaction.atomic():
+        return insert_case(
+            tenant=tenant,
+            service=service,
+            channel=channel,
+            description=description,
+            answers=cleaned_answers,
+            requester=requester,
+            location=location,
+            attachments=checked_files,
+            logged_by=logged_by,
+            priority=priority or service.priority,
+            open311_token=open311_token,
+        )
 
 
 def insert_case(
@@ -202,7 +203,7 @@ def insert_case(
     )
     case = Case.objects.create(
         tenant=tenant,
-        reference=reference_next(tenant=tenant, sequence="case"),
+        reference=reference_next(tenant=tenant, sequence="case", gapless=False),  # ADR 0011
         service=service,
         requester=requester,
         channel=channel,
@@ -224,7 +225,7 @@ def insert_case(
         if logged_by is not None
         else f"Received ({how})."
     )
-    case_event(
+    created = case_event(
         case,
         CaseEvent.Kind.CREATED,
         body=body,
@@ -258,6 +259,7 @@ def insert_case(
             f"We aim to deal with it by the end of {day_text(case.due_at)}.",
         ],
     )
+    case.created_event = created  # for the caller's reply, without reading the timeline back
     return case
 
 
