@@ -31,6 +31,7 @@ class ApiSchema(AutoSchema):
         "401": "No credentials, or an unknown or revoked API key.",
         "403": "The API key lacks a scope, or the user a role, that this endpoint needs.",
         "404": "Not found, or not visible to this tenant, key or user.",
+        "415": "The body's content type is not one this endpoint reads, or the body cannot be parsed as it.",
         "429": "Too many requests for this key; retry after the `Retry-After` header's seconds.",
     }
 
@@ -38,6 +39,8 @@ class ApiSchema(AutoSchema):
         codes = []
         if self.method not in ("GET", "HEAD", "DELETE") or (self.method == "GET" and self._is_list_view()):
             codes.append("400")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")
         if not any(isinstance(permission, IsPublic) for permission in self.view.get_permissions()):
             codes += ["401", "403", "404"]
         if self.view.get_throttles():
