@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "borough.people",
     "borough.crm",
     "borough.portal",
+    "borough.channels",
     "borough.staff",
     "borough.tenant_admin",
     "borough.provider",
@@ -174,6 +175,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Where the mail gateway stores each message before anything else happens to it (borough/channels/email/spool.py).
+BOROUGH_MAIL_SPOOL = Path(os.environ.get("BOROUGH_MAIL_SPOOL", VAR_DIR / "mail-spool"))
 MEDIA_URL = "/media/"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -234,6 +237,7 @@ CELERY_BEAT_SCHEDULE = {
     "portal-purge": {"task": "borough.portal.tasks.portal_purge_task", "schedule": 86400.0},
     "outbox-deliver": {"task": "borough.core.tasks.outbox_deliver_due", "schedule": 30.0},
     "crm-sla-sweep": {"task": "borough.crm.tasks.crm_sla_sweep_due", "schedule": 300.0},
+    "mail-spool-sweep": {"task": "borough.channels.tasks.mail_spool_sweep", "schedule": 60.0},
 }
 
 # Outbound mail (Django 6.1 MAILERS). Tests replace every mailer with the locmem backend.
