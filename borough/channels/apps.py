@@ -5,3 +5,6 @@ class ChannelsConfig(AppConfig):
     name = "borough.channels"
     label = "channels"
     verbose_name = "Contact channels"
+
+    def ready(self) -> None:
+        from borough.channels import receivers  # noqa: F401 - connects the receivers

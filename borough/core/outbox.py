@@ -32,6 +32,7 @@ from borough.core.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+LOOP_HEADER = "X-Borough-Loop"
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
@@ -184,11 +185,16 @@ def validate_email_payload(payload: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def message_id_for(message: OutboxMessage, from_email: str) -> str:
-    """The same for every attempt at one message, so a receiver can tell a repeat from a new email."""
-    digest = hashlib.sha256(f"{message.tenant_id}:{message.idempotency_key}".encode()).hexdigest()[:40]
-    domain = parseaddr(from_email)[1].rpartition("@")[2] or settings.BOROUGH_BASE_DOMAIN
+def email_message_id(tenant_id: int, idempotency_key: str, from_email: str | None = None) -> str:
+    """The Message-ID an email queued under `idempotency_key` is sent with: known when it is queued (so a reply's
+    In-Reply-To can be traced to it) and the same for every attempt (so a receiver can tell a repeat)."""
+    digest = hashlib.sha256(f"{tenant_id}:{idempotency_key}".encode()).hexdigest()[:40]
+    domain = parseaddr(from_email or settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or settings.BOROUGH_BASE_DOMAIN
     return f"<outbox.{digest}@{domain}>"
+
+
+def message_id_for(message: OutboxMessage, from_email: str) -> str:
+    return email_message_id(message.tenant_id, message.idempotency_key, from_email)
 
 
 @outbox_handler("email.smtp", validate=validate_email_payload)
@@ -201,7 +207,13 @@ def send_email(message: OutboxMessage) -> dict[str, Any]:
         body=payload["body"],
         from_email=from_email,
         to=_addresses(payload["to"]),
-        headers={"Message-ID": message_id},
+        headers={
+            "Message-ID": message_id,
+            # RFC 3834: an automatic message, which well-behaved auto-responders do not answer; and our own mark, so
+            # that if it comes back to one of our mailboxes the gateway recognises a loop.
+            "Auto-Submitted": "auto-generated",
+            LOOP_HEADER: str(message.tenant_id),
+        },
     )
     email.send()
     return {"message_id": message_id}

@@ -2,10 +2,10 @@
 back): such messages never open a case and are never answered, so two auto-responders cannot talk forever."""
 
 from borough.channels.email.parse import ParsedEmail
+from borough.core.outbox import LOOP_HEADER
 
 BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 DAEMON_SENDERS = ("mailer-daemon@", "postmaster@", "no-reply@", "noreply@", "do-not-reply@", "donotreply@")
-LOOP_HEADER = "X-Borough-Loop"  # on every email Borough sends; seeing it come back means a loop
 
 
 def automatic_reason(email: ParsedEmail, *, envelope_from: str, own_addresses: set[str]) -> str:

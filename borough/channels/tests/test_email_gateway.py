@@ -11,7 +11,7 @@ from borough.channels.email.spool import spool_waiting
 from borough.channels.models import EmailThread, InboundEmail
 from borough.channels.tests.conftest import free_port, send, setup_mailbox
 from borough.core.models import OutboxMessage
-from borough.crm.models import Case, CaseEvent
+from borough.crm.models import Case, CaseEvent, Interaction
 from borough.crm.tests.case_factories import PNG
 from borough.people.models import ContactPoint, Person
 from borough.tenancy.scope import tenant_scope
@@ -162,3 +162,34 @@ def test_a_message_over_the_size_limit_is_refused(tenant_a, mailbox):
     with tenant_scope(tenant_a):
         assert not InboundEmail.objects.exists()
     assert spool_waiting() == []
+
+
+def test_a_reply_to_our_acknowledgement_is_threaded_by_its_in_reply_to(tenant_a, mailbox, gateway):
+    send(gateway, message().as_bytes(), to="contact@northfield.localhost")
+    with tenant_scope(tenant_a):
+        case = Case.objects.get()
+        ack = Interaction.objects.get(case=case, direction=Interaction.Direction.OUTBOUND)
+        assert EmailThread.objects.get(message_id=ack.data["message_id"]).case == case
+    reply = message(
+        subject="Re: your email",
+        body="Thank you.",
+        Message_ID="<reply.4@example.org>",
+        In_Reply_To=ack.data["message_id"],
+    )
+    send(gateway, reply.as_bytes(), to="contact@northfield.localhost")
+    with tenant_scope(tenant_a):
+        assert InboundEmail.objects.get(message_id="<reply.4@example.org>").case == case
+
+
+def test_our_own_acknowledgement_coming_back_is_a_loop(tenant_a, mailbox, gateway, mailoutbox):
+    send(gateway, message().as_bytes(), to="contact@northfield.localhost")
+    with tenant_scope(tenant_a):
+        OutboxMessage.objects.get()  # delivered by the eager task
+    sent = only(mailoutbox).message()
+    assert sent["Auto-Submitted"] == "auto-generated" and sent["X-Borough-Loop"] == str(tenant_a.pk)
+    del sent["To"]
+    sent["To"] = "contact@northfield.localhost"  # a resident's forwarding rule sends it straight back
+    send(gateway, sent.as_bytes(), to="contact@northfield.localhost", sender="jane@example.org")
+    with tenant_scope(tenant_a):
+        assert InboundEmail.objects.order_by("-id").first().outcome == InboundEmail.Outcome.IGNORED
+        assert Case.objects.count() == 1

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from borough.core.audit import current_actor, snapshot
-from borough.core.outbox import outbox_enqueue
+from borough.core.outbox import email_message_id, outbox_enqueue
 from borough.crm.models import Case, CaseChannel, CaseEvent, Interaction
 from borough.people.models import Channel, Consent, ContactPoint, Person
 from borough.people.services import person_consents_in_force
@@ -155,7 +155,7 @@ def email_resident(case: Case, *, key: str, subject: str, lines: list[str]) -> b
         direction=Interaction.Direction.OUTBOUND,
         summary=subject[:200],
         body=body,
-        data={"outbox_key": key, "to": email},
+        data={"outbox_key": key, "to": email, "message_id": email_message_id(case.tenant_id, key)},
     )
     return True
 
