@@ -32,15 +32,20 @@ def recipient_for(address: str) -> Recipient | None:
     if tenant is None or not tenant.is_active or not tenant.has_module("crm"):
         return None
     with tenant_scope(tenant):
-        mailbox = Mailbox.objects.filter(tenant=tenant, local_part=local, is_active=True).first()
+        mailbox = (
+            Mailbox.objects.filter(tenant=tenant, local_part=local, is_active=True)
+            .select_related("service__team")
+            .first()
+        )
     return Recipient(tenant, mailbox)
 
 
-def own_addresses(tenant: Tenant) -> set[str]:
-    """Every address the tenant's mailboxes answer on, and the platform's own sender: mail from these is a loop."""
-    domains = set(TenantDomain.objects.filter(tenant=tenant).values_list("domain", flat=True))
-    domains.add(f"{tenant.slug}.{settings.BOROUGH_BASE_DOMAIN}")
-    locals_ = Mailbox.objects.filter(tenant=tenant).values_list("local_part", flat=True)
-    addresses = {f"{local}@{domain}" for local in locals_ for domain in domains}
-    addresses.add(settings.DEFAULT_FROM_EMAIL.lower())
-    return addresses
+def is_own_address(tenant: Tenant, address: str) -> bool:
+    """Whether mail from `address` comes from the tenant itself (one of its domains, or the platform's sender)."""
+    address = address.strip().lower()
+    if address == settings.DEFAULT_FROM_EMAIL.lower():
+        return True
+    _local, domain = _split(address)
+    if domain == f"{tenant.slug}.{settings.BOROUGH_BASE_DOMAIN}":
+        return True
+    return bool(domain) and TenantDomain.objects.filter(tenant=tenant, domain=domain).exists()

@@ -1,6 +1,8 @@
 """Whether a message was sent by a machine (an out-of-office reply, a bounce, a mailing list, our own mail coming
 back): such messages never open a case and are never answered, so two auto-responders cannot talk forever."""
 
+from collections.abc import Callable
+
 from borough.channels.email.parse import ParsedEmail
 from borough.core.outbox import LOOP_HEADER
 
@@ -8,7 +10,7 @@ BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 DAEMON_SENDERS = ("mailer-daemon@", "postmaster@", "no-reply@", "noreply@", "do-not-reply@", "donotreply@")
 
 
-def automatic_reason(email: ParsedEmail, *, envelope_from: str, own_addresses: set[str]) -> str:
+def automatic_reason(email: ParsedEmail, *, envelope_from: str, is_own: Callable[[str], bool]) -> str:
     """Why this message is automatic, in plain words, or "" for a message a person wrote."""
     auto_submitted = email.header("auto-submitted").lower()
     if auto_submitted and not auto_submitted.startswith("no"):
@@ -28,7 +30,7 @@ def automatic_reason(email: ParsedEmail, *, envelope_from: str, own_addresses: s
     sender = email.from_address
     if sender.startswith(DAEMON_SENDERS) or envelope_from.lower().startswith(DAEMON_SENDERS):
         return f"Sent by a mail system ({sender or envelope_from})"
-    if sender in own_addresses:
+    if sender and is_own(sender):
         return "Sent from one of our own addresses (mail loop)"
     if email.header("list-id") or email.header("list-unsubscribe"):
         return "Mailing list message"

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from borough.channels.email.addresses import Recipient, own_addresses, recipient_for
+from borough.channels.email.addresses import Recipient, is_own_address, recipient_for
 from borough.channels.email.automatic import automatic_reason
 from borough.channels.email.parse import Attachment, ParsedEmail, parse_email
 from borough.channels.email.quotes import new_text
@@ -24,7 +24,7 @@ from borough.crm.models import Case, CaseChannel
 from borough.crm.services import MAX_DESCRIPTION, case_add_resident_information, case_create
 from borough.crm.transitions import DONE_STATUSES
 from borough.people.models import Channel, ContactPoint
-from borough.people.services import person_find, person_find_or_create
+from borough.people.services import person_create, person_find
 from borough.tenancy.scope import tenant_scope
 
 logger = logging.getLogger(__name__)
@@ -98,7 +98,9 @@ def _ingest(spooled: SpooledMessage, recipient: Recipient) -> InboundEmail:
 
 def _decide(tenant, recipient: Recipient, spooled, email: ParsedEmail, record: InboundEmail):
     """(outcome, reason, case) for the message; writes the case or its new information."""
-    automatic = automatic_reason(email, envelope_from=spooled.envelope_from, own_addresses=own_addresses(tenant))
+    automatic = automatic_reason(
+        email, envelope_from=spooled.envelope_from, is_own=lambda address: is_own_address(tenant, address)
+    )
     record.body_text = new_text(email.text)
     if automatic:
         return Outcome.IGNORED, automatic, None
@@ -179,8 +181,12 @@ def _new_case(tenant, recipient: Recipient, email: ParsedEmail, record: InboundE
     given, family = _names(email.from_name)
     try:
         with transaction.atomic():
-            person = record.person or person_find_or_create(
-                tenant=tenant, email=email.from_address, given_name=given, family_name=family, channel=Channel.EMAIL
+            person = record.person or person_create(  # person_find found nobody with this address just now
+                tenant=tenant,
+                email=email.from_address,
+                given_name=given,
+                family_name=family,
+                preferred_channel=Channel.EMAIL,
             )
             case = case_create(
                 tenant=tenant,
