@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/runs/", include("borough.core.urls")),
     path("staff/people/", include("borough.people.urls")),
     path("staff/crm/", include("borough.crm.desk.urls")),
+    path("staff/mail/", include("borough.channels.urls")),
     path("staff/", include("borough.staff.urls")),
     path("api/v1/", include("config.urls_api")),
     path(

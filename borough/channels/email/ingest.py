@@ -89,7 +89,6 @@ def _ingest(spooled: SpooledMessage, recipient: Recipient) -> InboundEmail:
     record.outcome = outcome
     record.reason = (f"{reason}. {problems}" if problems else reason)[:300]
     record.case = case
-    record.person = case.requester if case is not None else record.person
     record.save()
     if case is not None:
         thread_remember(tenant, email.message_id, case)
