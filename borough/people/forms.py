@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from borough.people.models import Channel, Person
+from borough.people.models import Channel, Consent, ContactPoint, Person
 from borough.people.normalise import normalise_email, normalise_phone, normalise_postcode
 
 TOO_LONG = "Use %(limit_value)d characters or fewer"
@@ -146,3 +146,132 @@ class EraseForm(forms.Form):
             "max_length": "Use %(limit_value)d characters or fewer",
         },
     )
+
+
+# Keeping a record up to date (borough.people.edit_views). The services normalise and validate the values; these
+# forms check what is required and how long it may be, and carry the service's messages back to the fields.
+
+
+def _choice(label: str, choices, message: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=choices, error_messages={"required": message, "invalid_choice": message}
+    )
+
+
+class PersonEditForm(forms.Form):
+    kind = _choice("Kind of record", Person.Kind.choices, "Choose whether this is a person or an organisation")
+    title = _text("Title", 20, help_text="For example, Ms, Mr or Dr. Optional.", autocomplete="off")
+    given_name = _text("First name", 100, autocomplete="off", spellcheck="false")
+    family_name = _text("Last name", 100, autocomplete="off", spellcheck="false")
+    organisation_name = _text("Organisation name", 200, help_text="For an organisation only.", autocomplete="off")
+    preferred_channel = _choice(
+        "Preferred way to contact them", Channel.choices, "Choose how they prefer to be contacted"
+    )
+    preferred_language = _choice("Preferred language", Person.Language.choices, "Choose their preferred language")
+    needs = _text(
+        "Needs to respect",
+        300,
+        help_text="Accessibility or language needs, for example large print or a British Sign Language interpreter.",
+        widget=forms.Textarea,
+    )
+    legal_hold_reason = _text(
+        "Legal hold",
+        300,
+        help_text="Why the record must be kept, for example an open debt. While set, it cannot be erased.",
+    )
+
+    def __init__(self, data=None, *, person: Person, may_set_legal_hold: bool):
+        initial = {name: getattr(person, name) for name in self.base_fields}
+        super().__init__(data, initial=initial)
+        if not may_set_legal_hold:
+            del self.fields["legal_hold_reason"]  # supervisors only: a hold stops an erasure
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Person.Kind.ORGANISATION and not data.get("organisation_name"):
+            self.add_error("organisation_name", "Enter the organisation's name")
+        return data
+
+    def service_arguments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class ContactPointAddForm(forms.Form):
+    """An email address or a phone number: the kind comes from the page (one page for each)."""
+
+    LABELS = {
+        ContactPoint.Kind.EMAIL: ("Email address", "an email address", forms.EmailInput, 254),
+        ContactPoint.Kind.PHONE: ("Phone number", "a phone number", TelInput, 40),
+    }
+
+    value = forms.CharField()
+    is_primary = forms.BooleanField(required=False)
+
+    def __init__(self, data=None, *, kind: str):
+        super().__init__(data)
+        label, named, widget, limit = self.LABELS[kind]
+        self.fields["value"] = forms.CharField(
+            label=label,
+            max_length=limit,
+            help_text="For example, 07700 900123 or 01632 960001." if kind == ContactPoint.Kind.PHONE else "",
+            error_messages={"required": f"Enter {named}", "max_length": TOO_LONG},
+            widget=widget(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        )
+        self.fields["is_primary"].label = f"Make this their main {label.lower()}"
+
+
+class AddressForm(forms.Form):
+    line_1 = _text("Address line 1", 200, autocomplete="off")
+    line_2 = _text("Address line 2 (optional)", 200, autocomplete="off")
+    town = _text("Town or city (optional)", 100, autocomplete="off")
+    postcode = _text("Postcode", 10, autocomplete="off", spellcheck="false")
+    uprn = forms.CharField(
+        label="UPRN (optional)",
+        max_length=12,
+        required=False,
+        help_text="The property's Unique Property Reference Number, up to 12 digits, if you know it.",
+        error_messages={"max_length": "A UPRN is a number of up to 12 digits"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def service_arguments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("line_1", "line_2", "town", "postcode", "uprn")}
+
+
+class AddressAddForm(AddressForm):
+    is_primary = forms.BooleanField(label="Make this their main address", required=False)
+
+    def service_arguments(self) -> dict:
+        return {**super().service_arguments(), "is_primary": self.cleaned_data["is_primary"]}
+
+
+class ConsentForm(forms.Form):
+    GIVEN, WITHDRAWN = "given", "withdrawn"
+
+    purpose = forms.ChoiceField(
+        label="What is the consent for?",
+        choices=Consent.Purpose.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the consent is for", "invalid_choice": "Choose one of the purposes"},
+    )
+    decision = forms.ChoiceField(
+        label="What did they decide?",
+        choices=[(GIVEN, "They give consent"), (WITHDRAWN, "They withdraw consent")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether they give or withdraw consent",
+            "invalid_choice": "Choose whether they give or withdraw consent",
+        },
+    )
+    channel = forms.ChoiceField(
+        label="How did they tell you?",
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how they told you", "invalid_choice": "Choose one of the ways"},
+    )
+    note = _text("Note (optional)", 300, help_text="For example, what they said or a letter's reference.")
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        granted = data["decision"] == self.GIVEN
+        return {"purpose": data["purpose"], "granted": granted, "channel": data["channel"], "note": data["note"]}

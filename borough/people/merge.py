@@ -153,6 +153,24 @@ def _unmerge_problems(event: AuditEvent, survivor: Person, duplicate: Person | N
     return problems
 
 
+def _one_main_of_each_kind(person: Person, repaired: dict[str, list[str]]) -> None:
+    """Leave `person` one main contact point of each kind and one main address, if they have any.
+
+    A main one changed or removed between the merge and the unmerge would otherwise leave a record with none, or
+    two: the oldest main one is kept (the one the record had before the merge), else the oldest becomes main."""
+    groups = [(ContactPoint, {"kind": kind}) for kind in ContactPoint.Kind.values] + [(Address, {})]
+    for model, same_kind in groups:
+        rows = model.objects.filter(tenant=person.tenant, person=person, **same_kind).order_by("created_at", "pk")
+        mains = [row.pk for row in rows if row.is_primary]
+        label = model._meta.model_name
+        if len(mains) > 1:
+            model.objects.filter(tenant=person.tenant, pk__in=mains[1:]).update(is_primary=False)
+            repaired["unset"] += [f"{label} {pk}" for pk in mains[1:]]
+        elif not mains and rows:
+            model.objects.filter(tenant=person.tenant, pk=rows[0].pk).update(is_primary=True)
+            repaired["set"].append(f"{label} {rows[0].pk}")
+
+
 @transaction.atomic
 def person_unmerge(*, audit_event: AuditEvent) -> AuditEvent:
     """Undo the merge recorded by `audit_event`: move the recorded rows back and reactivate the duplicate."""
@@ -181,7 +199,15 @@ def person_unmerge(*, audit_event: AuditEvent) -> AuditEvent:
 
     duplicate.merged_into, duplicate.merged_at = None, None
     duplicate.save(update_fields=["merged_into", "merged_at", "updated_at"])
-    undo_detail = {"merge_event_id": audit_event.pk, "moved_back": detail["moved"], "legal_hold_cleared": restored_hold}
+    main_marks = {"set": [], "unset": []}
+    for person in (survivor, duplicate):
+        _one_main_of_each_kind(person, main_marks)
+    undo_detail = {
+        "merge_event_id": audit_event.pk,
+        "moved_back": detail["moved"],
+        "legal_hold_cleared": restored_hold,
+        "main_marks_repaired": main_marks,
+    }
     event = audit_record(
         tenant=tenant,
         action=UNMERGE_ACTION,

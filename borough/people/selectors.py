@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q
 from borough.core.audit import audit_history
 from borough.core.models import AuditEvent
 from borough.crm.models import Case, Interaction
-from borough.people.models import Address, ContactPoint, Person
+from borough.people.models import Address, Consent, ContactPoint, Person
 from borough.people.normalise import (
     full_search_name,
     normalise_email,
@@ -176,7 +176,12 @@ ACTION_LABELS = {
     "person.create": "Record created",
     "person.update": "Details changed",
     "person.contact_point_add": "Contact details added",
+    "person.contact_point_primary": "Main contact details changed",
+    "person.contact_point_remove": "Contact details removed",
     "person.address_add": "Address added",
+    "person.address_update": "Address changed",
+    "person.address_primary": "Main address changed",
+    "person.address_remove": "Address removed",
     "person.consent": "Consent recorded",
     "person.merge": "Another record merged into this one",
     "person.merged_into": "Merged into another record",
@@ -210,6 +215,15 @@ def person_history(*, person: Person) -> list[HistoryEntry]:
         )
         for e in events
     ]
+
+
+def consent_records_in_force(*, person: Person) -> dict[str, Consent]:
+    """Purpose -> the newest consent record of that purpose: the one in force, with who recorded it and how."""
+    in_force: dict[str, Consent] = {}
+    consents = Consent.objects.filter(tenant=person.tenant, person=person).select_related("recorded_by")
+    for consent in consents.order_by("-recorded_at", "-id"):
+        in_force.setdefault(consent.purpose, consent)
+    return in_force
 
 
 def people_merged_into(*, person: Person):

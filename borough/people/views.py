@@ -1,5 +1,6 @@
 """Staff pages of the single person record: search, create (with the duplicate check), the person view, merge and
-unmerge, subject access exports and erasure. Thin: parse, call a service or selector, render.
+unmerge, subject access exports and erasure. Thin: parse, call a service or selector, render. The pages that keep a
+record up to date (details, contact points, addresses, consent) are in borough.people.edit_views.
 
 Objects are found through the scoped managers, so another tenant's person answers 404 like one that does not exist.
 """
@@ -22,7 +23,7 @@ from borough.people.export import person_subject_access_export, person_subject_a
 from borough.people.forms import EraseForm, MergeForm, PersonCreateForm, SearchForm, UnmergeForm, add_service_errors
 from borough.people.merge import MERGE_ACTION, merge_check, person_merge, person_unmerge
 from borough.people.models import Consent, Person
-from borough.people.services import person_consents_in_force, person_create
+from borough.people.services import person_create
 from borough.staff.views import render_staff
 
 CRM_ROLES = ("crm.agent", "crm.supervisor")
@@ -49,12 +50,12 @@ def search(request):
 
 
 def _detail_context(request, person: Person) -> dict:
-    in_force = person_consents_in_force(person=person)
+    in_force = selectors.consent_records_in_force(person=person)
     return {
         "person": person,
         "contact_points": person.contact_points.order_by("-is_primary", "kind", "pk"),
         "addresses": person.addresses.order_by("-is_primary", "pk"),
-        "consents_in_force": [(label, in_force.get(value)) for value, label in Consent.Purpose.choices],
+        "consents_in_force": [(value, label, in_force.get(value)) for value, label in Consent.Purpose.choices],
         "consents": person.consents.select_related("recorded_by")[:50],
         "cases": selectors.person_cases(person=person).order_by("-created_at")[:100],
         "timeline": selectors.person_timeline(person=person),
