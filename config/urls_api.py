@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from borough.core import api_runs
 from borough.crm import api as crm_api
+from borough.crm import api_attachments as crm_api_attachments
 from borough.identity import api as identity_api
 
 router = DefaultRouter()
@@ -12,6 +13,11 @@ router.register("audit-events", identity_api.AuditEventViewSet, basename="api-au
 router.register("runs", api_runs.RunViewSet, basename="api-run")
 router.register("services", crm_api.ServiceViewSet, basename="api-service")
 router.register("cases", crm_api.CaseViewSet, basename="api-case")
+router.register(
+    r"cases/(?P<reference>[A-Za-z0-9-]{1,20})/attachments",
+    crm_api_attachments.CaseAttachmentViewSet,
+    basename="api-case-attachment",
+)
 router.register("people", crm_api.PersonViewSet, basename="api-person")
 
 urlpatterns: list = [

@@ -100,6 +100,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "keywords",
             "is_active",
             "needs_location",
+            "allow_anonymous",
             "team",
             "priority",
             "sla_amount",
@@ -351,9 +352,16 @@ class CaseViewSet(CrmApi, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
     def create(self, request, *args, **kwargs):
         """Create a case, as any channel does: the answers are checked against the service's questions, a
-        reference and due time are given, routing chooses the team, and the resident is acknowledged by email."""
+        reference and due time are given, routing chooses the team, and the resident is acknowledged by email.
+
+        Without a requester (or requester details), a case for a service that does not allow anonymous reports is
+        refused (400 on `requester`) only when an API key sends it with channel `web` or `open311`: that is a
+        resident's own report passed on (a council web form, an app). Staff signed in are logging it on someone's
+        behalf, and other channels (phone, email, SMS, staff) are contacts the council took itself, so those may
+        have no requester."""
         data = valid(CaseCreateSerializer, request.data)
         logged_by = None if isinstance(request.user, ApiKeyUser) else request.user
+        from_resident = logged_by is None and data["channel"] in (CaseChannel.WEB, CaseChannel.OPEN311)
         with transaction.atomic():  # a resident recorded for a case that is then refused is not kept
             try:
                 requester = _requester(request, data)
@@ -373,6 +381,7 @@ class CaseViewSet(CrmApi, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
                 uprn=data["uprn"],
                 priority=data["priority"],
                 logged_by=logged_by,
+                from_resident=from_resident,
             )
         case._prefetched_objects_cache = {"events": [case.created_event]}  # the new case's whole timeline
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)

@@ -85,6 +85,11 @@ class Service(TenantOwnedModel):
     keywords = models.CharField(max_length=300, blank=True, help_text="Comma-separated words residents use.")
     is_active = models.BooleanField(default=True)
     needs_location = models.BooleanField(default=False)
+    allow_anonymous = models.BooleanField(
+        default=False,
+        help_text="A resident may report to this service without giving contact details (a pothole, fly-tipping); "
+        "otherwise a report from a resident needs an email address or phone number.",
+    )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="services")
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     sla_amount = models.PositiveSmallIntegerField(default=10)
@@ -247,10 +252,20 @@ class CaseEvent(TenantOwnedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     occurred_at = models.DateTimeField(default=timezone.now)
+    # The client's own id of an Open311 service request update (FixMyStreet's update_id), on the event that answered
+    # it: unique per tenant, so a retried POST finds its first answer and two at once cannot both be recorded.
+    open311_update_id = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["tenant", "case", "occurred_at"], name="caseevent_tenant_case_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "open311_update_id"],
+                condition=~models.Q(open311_update_id=""),
+                name="caseevent_unique_open311_update_id",
+            )
+        ]
 
 
 class Interaction(TenantOwnedModel):

@@ -21,8 +21,9 @@ CONFIRMATION = "confirmation"
 
 
 def anonymous_allowed(service: Service) -> bool:
-    """A report about a place (a pothole, fly-tipping) may be anonymous; a question needs someone to answer."""
-    return service.needs_location
+    """Whether the resident is asked if they want to give their details (the service's own setting: a pothole may
+    be reported anonymously, a council tax question needs someone to answer); otherwise they must give them."""
+    return service.allow_anonymous
 
 
 def new_state(service: Service) -> dict[str, Any]:

@@ -247,6 +247,7 @@ def report_send(request, journey: Journey) -> Case:
                     address=report.address,
                     postcode=report.postcode,
                     attachments=photos,
+                    from_resident=True,
                 )
         except ValidationError as error:
             problems = Problems()

@@ -52,6 +52,7 @@ def _services(tenant, catalogue: DemoCatalogue, teams: dict[str, Team]) -> dict[
             group=spec.group,
             keywords=spec.keywords,
             needs_location=spec.needs_location,
+            allow_anonymous=spec.allow_anonymous,
             team=teams[spec.team],
             priority=spec.priority,
             sla_amount=spec.sla[0],

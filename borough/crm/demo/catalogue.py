@@ -29,6 +29,7 @@ class DemoService:
     description: str
     keywords: str = ""
     needs_location: bool = False
+    allow_anonymous: bool = False  # street problems may be reported anonymously; enquiries need someone to answer
     priority: str = "normal"
     questions: tuple[DemoQuestion, ...] = ()
 

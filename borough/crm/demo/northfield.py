@@ -53,6 +53,7 @@ NORTHFIELD = DemoCatalogue(
             "dangerous, such as needles or asbestos.",
             "fly-tipping, flytipping, dumped, dumping, rubbish, mattress, sofa",
             needs_location=True,
+            allow_anonymous=True,
             priority="high",
             questions=(
                 DemoQuestion(
@@ -93,6 +94,7 @@ NORTHFIELD = DemoCatalogue(
             "on 01632 960000 at any time.",
             "pothole, road, hole, pavement, tarmac",
             needs_location=True,
+            allow_anonymous=True,
             priority="high",
             questions=(
                 DemoQuestion("depth", "About how deep is it, in centimetres?", Q.NUMBER, hint="A guess is fine"),
@@ -114,6 +116,7 @@ NORTHFIELD = DemoCatalogue(
             "A street light that is out, stays on in the day, flickers or is damaged.",
             "street light, lamp post, streetlight, light, dark",
             needs_location=True,
+            allow_anonymous=True,
             questions=(
                 DemoQuestion(
                     "column_number",

@@ -23,6 +23,7 @@ SOUTHVALE = DemoCatalogue(
             "one working day.",
             "graffiti, tagging, spray paint, vandalism",
             needs_location=True,
+            allow_anonymous=True,
             questions=(
                 DemoQuestion("offensive", "Is it offensive or racist?", Q.SINGLE_CHOICE, True, choices=YES_NO),
                 DemoQuestion(
@@ -48,6 +49,7 @@ SOUTHVALE = DemoCatalogue(
             "Dog mess on a pavement, path, park or playing field.",
             "dog, fouling, poo, mess",
             needs_location=True,
+            allow_anonymous=True,
             questions=(
                 DemoQuestion(
                     "how_often",
@@ -68,6 +70,7 @@ SOUTHVALE = DemoCatalogue(
             "A vehicle that seems abandoned: untaxed, damaged or not moved for weeks. We check with the DVLA first.",
             "abandoned, car, vehicle, untaxed, van",
             needs_location=True,
+            allow_anonymous=True,
             questions=(
                 DemoQuestion("registration", "Vehicle registration", required=True, hint="For example, AB12 CDE"),
                 DemoQuestion("make_colour", "Make and colour", hint="For example, a silver Ford Focus"),

@@ -131,6 +131,18 @@ def update(request, reference: str):
 
 @crm_view
 @require_POST
+def attach(request, reference: str):
+    case = case_for(reference)
+    form = action_forms.AttachForm(request.POST, request.FILES)
+
+    def perform(data):
+        services.case_add_attachment(case=case, file=data["file"], is_public=data["audience"] == "public")
+
+    return _handle(request, case, "attach", form, perform, "File attached")
+
+
+@crm_view
+@require_POST
 def link(request, reference: str):
     case = case_for(reference)
     form = action_forms.LinkForm(request.POST, case=case)

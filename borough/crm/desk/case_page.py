@@ -14,7 +14,7 @@ from borough.crm.desk import forms as action_forms
 from borough.crm.desk.due import DueState, clock_for, due_state
 from borough.crm.models import Case, CaseEvent, Interaction, ServiceQuestion
 
-ACTION_NAMES = ("assign", "status", "note", "update", "link", "refer")
+ACTION_NAMES = ("assign", "status", "note", "update", "attach", "link", "refer")
 
 
 def case_for(reference: str) -> Case:
@@ -114,6 +114,7 @@ def empty_forms(request, case: Case) -> dict:
         "status": action_forms.StatusForm(case=case),
         "note": action_forms.NoteForm(),
         "update": action_forms.UpdateForm(case=case),
+        "attach": action_forms.AttachForm(),
         "link": action_forms.LinkForm(case=case),
         "refer": action_forms.ReferForm(case=case, tenant=request.tenant),
     }

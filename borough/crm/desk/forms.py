@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from borough.crm import transitions
+from borough.crm.attachments import MAX_ATTACHMENT_BYTES
 from borough.crm.models import Case, CaseLink, ResponseTemplate, Team, TeamMember
 from borough.tenancy.models import Tenant
 
@@ -131,6 +132,26 @@ class NoteForm(forms.Form):
         max_length=10000,
         help_text="Staff only: the resident never sees it.",
         error_messages={"required": "Enter the note"},
+    )
+
+
+class AttachForm(forms.Form):
+    """A file for the case. The service checks the file itself (its real type, its size), as at creation."""
+
+    prefix = "attach"
+    file = forms.FileField(
+        label="File",
+        allow_empty_file=True,  # the service says the file is empty, naming it
+        help_text=f"A photo or a PDF, up to {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB.",
+        error_messages={"required": "Choose a file to attach", "invalid": "Choose a file to attach"},
+    )
+    audience = forms.ChoiceField(
+        label="Who can see it",
+        widget=forms.RadioSelect,
+        choices=[("internal", "Staff only"), ("public", "The resident too, with their case")],
+        initial="internal",
+        required=False,  # not chosen: staff only, the safer way
+        error_messages={"invalid_choice": "Choose who can see the file"},
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from borough.crm.desk import actions, dashboard, knowledge, log_case, views
+from borough.crm.desk import actions, attachments, dashboard, knowledge, log_case, views
 
 app_name = "crm"
 urlpatterns = [
@@ -15,6 +15,12 @@ urlpatterns = [
     path("cases/<str:reference>/status/", actions.status, name="case_status"),
     path("cases/<str:reference>/note/", actions.note, name="case_note"),
     path("cases/<str:reference>/update/", actions.update, name="case_update"),
+    path("cases/<str:reference>/attach/", actions.attach, name="case_attach"),
+    path(
+        "cases/<str:reference>/attachments/<int:attachment_id>/",
+        attachments.case_attachment,
+        name="case_attachment",
+    ),
     path("cases/<str:reference>/link/", actions.link, name="case_link"),
     path("cases/<str:reference>/refer/", actions.refer, name="case_refer"),
     path("knowledge/", knowledge.knowledge, name="knowledge"),

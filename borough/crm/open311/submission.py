@@ -2,6 +2,7 @@
 
 Everything is checked before anything is written; a field the spec allows but Borough does not keep (`account_id`,
 `device_id`, attributes the service does not ask) is accepted and ignored, so clients that send them still work.
+A service that does not allow anonymous reports needs the resident's email or phone.
 """
 
 import re
@@ -167,6 +168,11 @@ def read_submission(*, tenant, fields) -> Submission:
     )
     _location(fields, submission)
     _contact(fields, submission)
+    if not (submission.has_contact or service.allow_anonymous):
+        raise bad_request(
+            f"email or phone is required: {service.name} does not take anonymous reports, so send the resident's "
+            "email address or phone number (or both)."
+        )
     # Attributes the service does not ask (FixMyStreet sends its own, e.g. easting, fixmystreet_id) are ignored.
     submission.answers = {code: value for code, value in submission.answers.items() if code in question_codes}
     submission.files = checked_files(fields)

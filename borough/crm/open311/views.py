@@ -30,7 +30,7 @@ from borough.crm.open311.submission import (
     parse_w3c,
     read_submission,
 )
-from borough.crm.open311.updates import apply_update, check_status
+from borough.crm.open311.updates import check_status, client_update_id, update_once
 from borough.crm.services import case_create
 from borough.identity.permissions import public_view
 from borough.people.services import person_find_or_create
@@ -195,6 +195,7 @@ def _create_request(request, fmt, fields):
                     uprn=submission.uprn,
                     attachments=submission.files,
                     open311_token=token,
+                    from_resident=True,
                 )
         except ValidationError as error:
             raise bad_request(*open311_errors(error)) from error
@@ -258,18 +259,25 @@ def _post_update(request, fmt, fields):
     check_status(status)
     if fields.get("updated_datetime"):
         parse_w3c(fields.get("updated_datetime"), "updated_datetime")
+    update_id = client_update_id(fields)
     case = selectors.updatable_case(tenant=request.tenant, reference=reference)
     if case is None:
         raise not_found(f"Unknown service_request_id {reference!r}.")
-    body = _update_body(fields)
     files = checked_files(fields)
     with acting_as(Actor.for_api_key(api_key)):
         try:
-            with transaction.atomic():
-                event = apply_update(case=case, status=status, body=body, author=_author(fields), files=files)
+            event, created = update_once(
+                case=case,
+                update_id=update_id,
+                status=status,
+                body=_update_body(fields),
+                author=_author(fields),
+                files=files,
+            )
         except ValidationError as error:
             raise bad_request(*open311_errors(error)) from error
-    return respond(fmt, "service_request_updates", [{"update_id": str(event.pk)}], status=201)
+    # A retry is answered as the first attempt was, but with 200 rather than 201: nothing new was made.
+    return respond(fmt, "service_request_updates", [{"update_id": str(event.pk)}], status=201 if created else 200)
 
 
 @public_view

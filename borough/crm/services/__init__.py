@@ -6,6 +6,7 @@ and telephone. Functions that change a case lock its row and return the case as 
 value, not the object passed in. Field problems are raised together as ValidationError({field: [messages]}).
 """
 
+from borough.crm.services.attachments import case_add_attachment
 from borough.crm.services.common import MAX_BODY, MAX_DESCRIPTION, case_event, primary_email
 from borough.crm.services.create import case_create
 from borough.crm.services.links import case_link, case_refer
@@ -22,6 +23,7 @@ from borough.crm.services.work import (
 __all__ = [
     "MAX_BODY",
     "MAX_DESCRIPTION",
+    "case_add_attachment",
     "case_add_note",
     "case_add_resident_information",
     "case_assign",

@@ -91,7 +91,9 @@ def case_snapshot(case: Case) -> dict[str, Any]:
 
 
 def lock_case(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("service", "tenant").get(tenant=case.tenant, pk=case.pk)
+    # Only the case row: locking its service and tenant too would queue every case write of the tenant.
+    cases = Case.objects.select_for_update(of=("self",)).select_related("service", "tenant")
+    return cases.get(tenant=case.tenant, pk=case.pk)
 
 
 def clean_text(value: Any, field: str, errors: Errors, *, required: str = "", limit: int = MAX_BODY) -> str:

@@ -81,6 +81,16 @@ def _check_requester(tenant, requester, errors: Errors) -> Person | None:
     return requester
 
 
+def _check_contact_given(service, requester, errors: Errors) -> None:
+    """A resident's own report needs someone to reply to, unless the service takes anonymous reports."""
+    if service is not None and requester is None and not service.allow_anonymous and "requester" not in errors.messages:
+        errors.add(
+            "requester",
+            f"Give the resident's contact details (an email address or a phone number): {service.name} does not "
+            "take anonymous reports",
+        )
+
+
 def _check_location(service, values: dict[str, Any], errors: Errors) -> dict[str, Any]:
     latitude = _coordinate(values["latitude"], "latitude", 90, errors)
     longitude = _coordinate(values["longitude"], "longitude", 180, errors)
@@ -123,9 +133,14 @@ def case_create(
     logged_by=None,
     priority: str | None = None,
     open311_token: str = "",
+    from_resident: bool = False,
 ) -> Case:
     """A new case: reference, due time, team by routing, timeline, inbound interaction, audit, metering, and an
     acknowledgement email when the requester has an email address. `service` is a Service or its code.
+
+    `from_resident`: the resident sent this report themselves (the portal, an Open311 client, an API client passing
+    on a web form), so a service that does not allow anonymous reports needs a requester. Staff logging a case on
+    someone's behalf, and the council's own systems, may create one without.
 
     Everything is checked first; ValidationError names each bad field (`service`, `channel`, `description`,
     `answers.<code>`, `latitude`, `longitude`, `address`, `postcode`, `uprn`, `attachments`, `requester`,
@@ -152,6 +167,8 @@ def case_create(
     if priority is not None and priority not in Priority.values:
         errors.add("priority", f"Choose a priority: {', '.join(Priority.values)}")
     requester = _check_requester(tenant, requester, errors)
+    if from_resident:
+        _check_contact_given(service, requester, errors)
     open311_token = clean_text(open311_token, "open311_token", errors, limit=40)
     checked_files = []
     try:

@@ -58,11 +58,14 @@ def new_case(tenant, service, **extra):
 
 @pytest.fixture
 def catalogue(tenant_a):
-    """Northfield with a waste team, a missed-bin service with questions and a pothole service needing a location."""
+    """Northfield with a waste team, a missed-bin service with questions and a pothole service needing a location;
+    both may be reported anonymously (make_service makes one that may not)."""
     with tenant_scope(tenant_a):
         waste = make_team(tenant_a, "waste", "Waste and recycling")
         highways = make_team(tenant_a, "highways", "Highways")
-        missed_bin = make_service(tenant_a, "missed-bin", name="Missed bin collection", team=waste)
+        missed_bin = make_service(
+            tenant_a, "missed-bin", name="Missed bin collection", team=waste, allow_anonymous=True
+        )
         add_question(
             missed_bin,
             "bin_type",
@@ -78,6 +81,7 @@ def catalogue(tenant_a):
             name="Pothole",
             team=highways,
             needs_location=True,
+            allow_anonymous=True,
             sla_amount=24,
             sla_unit="working_hours",
         )

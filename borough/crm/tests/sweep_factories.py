@@ -138,3 +138,40 @@ def an_api_person(tenant):
     from borough.people.models import Person
 
     return {"pk": Person.objects.create(tenant=tenant, given_name="Sweep", family_name="Person").pk}
+
+
+# Case attachments: the desk's attach action and download, and the API's attachments (added by the ATTACHMENTS helper).
+
+
+def _a_case_with_a_file(tenant):
+    from borough.crm.models import Case, CaseAttachment, Service
+
+    service = Service.objects.get_or_create(tenant=tenant, code="sweep-files", defaults={"name": "Sweep files"})[0]
+    case, _ = Case.objects.get_or_create(
+        tenant=tenant,
+        reference=f"{tenant.reference_prefix}-SWEEPFILE",
+        defaults={"service": service, "channel": "web", "description": "Sweep", "due_at": timezone.now()},
+    )
+    attachment = CaseAttachment(
+        tenant=tenant, case=case, original_name="sweep.png", content_type="image/png", size=len(SWEEP_PNG)
+    )
+    attachment.file.save("sweep.png", ContentFile(SWEEP_PNG), save=False)
+    attachment.save()
+    return case, attachment
+
+
+@sweep_factory("crm:case_attach", "api-case-attachment-list")
+def a_case_to_attach_to(tenant):
+    return {"reference": _a_case_with_a_file(tenant)[0].reference}
+
+
+@sweep_factory("crm:case_attachment")
+def a_desk_attachment(tenant):
+    case, attachment = _a_case_with_a_file(tenant)
+    return {"reference": case.reference, "attachment_id": attachment.pk}
+
+
+@sweep_factory("api-case-attachment-detail")
+def an_api_attachment(tenant):
+    case, attachment = _a_case_with_a_file(tenant)
+    return {"reference": case.reference, "id": attachment.pk}

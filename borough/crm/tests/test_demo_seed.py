@@ -80,3 +80,14 @@ def test_the_demo_command_seeds_the_councils_crm(monkeypatch):
     with tenant_scope(northfield):
         members = set(TeamMember.objects.values_list("user__username", flat=True))
         assert members == {"northfield-agent", "northfield-supervisor"}
+
+
+def test_street_problems_may_be_reported_anonymously_and_enquiries_may_not(tenant_a, tenant_b):
+    assert seeded(tenant_a) and seeded(tenant_b)
+    for tenant, anonymous in (
+        (tenant_a, {"fly-tipping", "pothole", "street-light"}),
+        (tenant_b, {"graffiti", "dog-fouling", "abandoned-vehicle"}),
+    ):
+        with tenant_scope(tenant):
+            assert set(Service.objects.filter(allow_anonymous=True).values_list("code", flat=True)) == anonymous
+            assert not Service.objects.filter(code__in=["council-tax", "benefits"], allow_anonymous=True).exists()

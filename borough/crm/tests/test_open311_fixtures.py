@@ -25,7 +25,8 @@ Kind = ServiceQuestion.Kind
 
 
 def add_catalogue(tenant) -> SimpleNamespace:
-    """A located service with every kind of question, an enquiry that is never published, and a retired one."""
+    """A located service with every kind of question that may be reported anonymously, an enquiry that is never
+    published and needs the resident's contact details, and a retired one."""
     with tenant_scope(tenant):
         team = Team.objects.create(tenant=tenant, code="highways", name="Highways team")
         pothole = Service.objects.create(
@@ -36,6 +37,7 @@ def add_catalogue(tenant) -> SimpleNamespace:
             group="Roads",
             keywords="pothole, hole, road",
             needs_location=True,
+            allow_anonymous=True,
             team=team,
         )
         questions = [

@@ -29,7 +29,8 @@ def question(service: Service, code: str, kind: str, prompt: str, **extra) -> Se
 
 
 def add_catalogue(tenant) -> dict[str, Service]:
-    """A missed bin (questions of every kind, needs a location), a pothole and a council tax question."""
+    """A missed bin (questions of every kind, needs a location), a pothole (both may be reported anonymously) and a
+    council tax question (which may not)."""
     with tenant_scope(tenant):
         waste = Team.objects.create(tenant=tenant, code="waste", name="Waste and recycling")
         bins = Service.objects.create(
@@ -40,6 +41,7 @@ def add_catalogue(tenant) -> dict[str, Service]:
             group="Bins and recycling",
             keywords="rubbish, refuse, wheelie bin, collection",
             needs_location=True,
+            allow_anonymous=True,
             team=waste,
             sla_amount=2,
         )
@@ -74,6 +76,7 @@ def add_catalogue(tenant) -> dict[str, Service]:
             group="Roads and streets",
             keywords="road, pavement, hole",
             needs_location=True,
+            allow_anonymous=True,
             sla_amount=24,
             sla_unit="working_hours",
         )
