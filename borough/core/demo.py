@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from borough.channels.demo import channels_demo_seed
 from borough.core.audit import Actor, acting_as
 from borough.crm.demo import crm_demo_seed
 from borough.identity.services import membership_grant
@@ -145,6 +146,7 @@ def _tenant_create(spec: DemoTenant, password_hash: str) -> Tenant:
                 membership_grant(tenant=tenant, user=_user(demo_user, password_hash), roles=list(demo_user.roles))
             if spec.kind == Tenant.Kind.COUNCIL:
                 crm_demo_seed(tenant)
+                channels_demo_seed(tenant)
     return tenant
 
 

@@ -1,9 +1,12 @@
 """The embedded default: `borough demo_seed` and `borough serve` (as `make run` starts it)."""
 
+import contextlib
 import os
 import re
 import signal
+import smtplib
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -11,6 +14,7 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -181,12 +185,23 @@ def wait_for_text(log, text: str, seconds: float = 15) -> None:
         time.sleep(0.1)
 
 
+def wait_for_row(database: Path, query: str, seconds: float = 20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(database, timeout=10)) as connection:
+            row = connection.execute(query).fetchone()
+        if row is not None:
+            return row[0]
+        time.sleep(0.2)
+    return None
+
+
 def test_borough_serve_starts_on_a_fresh_database_with_demo_data_and_an_in_process_worker(tmp_path):
-    port, log = free_port(), tmp_path / "serve.log"
+    port, mail_port, log = free_port(), free_port(), tmp_path / "serve.log"
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "config.cli", "serve"],
-            env={**serve_env(tmp_path), "PORT": str(port)},
+            env={**serve_env(tmp_path), "PORT": str(port), "MAIL_PORT": str(mail_port)},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -201,6 +216,14 @@ def test_borough_serve_starts_on_a_fresh_database_with_demo_data_and_an_in_proce
         assert status == 200 and "Sign in to the provider console" in console  # redirected to sign in
         # The start-up check task went from the web server's thread to the worker in the main thread.
         wait_for_text(log, "The in-process worker is running tasks.")
+        # An email to the demo council's contact@ address becomes a case, through the gateway and the worker.
+        with smtplib.SMTP("127.0.0.1", mail_port, timeout=30) as client:
+            client.sendmail(
+                "resident@example.org",
+                ["contact@northfield.localhost"],
+                b"From: A Resident <resident@example.org>\r\nSubject: Bench broken in the park\r\n\r\nIt wobbles.\r\n",
+            )
+        assert wait_for_row(tmp_path / "borough.sqlite3", "SELECT outcome FROM channels_inboundemail") == "case_created"
     finally:
         process.send_signal(signal.SIGTERM)  # what Ctrl-C does too: Celery's warm shutdown
         try:

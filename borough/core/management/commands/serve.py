@@ -24,6 +24,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.wsgi import get_wsgi_application
 from waitress import create_server
 
+from borough.channels.email.gateway import gateway_controller
+from borough.channels.tasks import mail_ingest
 from borough.core.demo import DEMO_TENANTS, demo_allowed, demo_logins, demo_seed, login_table
 from borough.tenancy.models import Tenant
 from borough.tenancy.resolve import tenant_base_url
@@ -101,6 +103,13 @@ class Command(BaseCommand):
             default=os.environ.get("PORT", "8000"),
             help="The port to serve on (default: $PORT, or 8000)",
         )
+        parser.add_argument(
+            "--mail-port",
+            type=int,
+            default=int(os.environ.get("MAIL_PORT", "2525")),
+            help="With the in-process worker, also receive email over SMTP on this port (default: $MAIL_PORT, or "
+            "2525; 0 for none). In production run `borough channels_mailgateway` instead.",
+        )
 
     def handle(self, *args, **options):
         port, verbosity = options["port"], options["verbosity"]
@@ -118,7 +127,7 @@ class Command(BaseCommand):
         server = create_server(get_wsgi_application(), sockets=sockets, threads=WEB_THREADS, ident="Borough")
         self._print_welcome(port)
         if _uses_memory_broker():
-            self._serve_with_worker(server)
+            self._serve_with_worker(server, self._start_mail_gateway(options["mail_port"]))
         else:
             self._serve_web_only(server)
 
@@ -168,7 +177,24 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         server.run()  # returns on Ctrl-C or SIGTERM, after the requests in progress finish
 
-    def _serve_with_worker(self, server) -> None:
+    def _start_mail_gateway(self, mail_port: int):
+        """The SMTP gateway beside the embedded worker, so the demo councils take email too; None if it cannot."""
+        if not mail_port:
+            return None
+        gateway = gateway_controller(mail_ingest.delay, host="127.0.0.1", port=mail_port)
+        try:
+            gateway.start()
+        except (OSError, RuntimeError) as error:
+            self.stdout.write(f"Email is not received: port {mail_port} is not free ({error}). Set MAIL_PORT.")
+            return None
+        self.stdout.write(
+            f"Email: send to contact@<council>.{settings.BOROUGH_BASE_DOMAIN} through SMTP on 127.0.0.1:{mail_port} "
+            f"(e.g. contact@northfield.{settings.BOROUGH_BASE_DOMAIN}); each new email opens a case.\n"
+        )
+        self.stdout.flush()
+        return gateway
+
+    def _serve_with_worker(self, server, gateway=None) -> None:
         celery_app.conf.worker_hijack_root_logger = False  # keep Django's logging configuration
         schedule = _registered_beat_schedule()
 
@@ -201,6 +227,8 @@ class Command(BaseCommand):
         finally:
             if beat is not None:
                 beat.stop()
+            if gateway is not None:
+                gateway.stop()
             server.task_dispatcher.shutdown(timeout=5)
         if worker.exitcode:
             raise SystemExit(worker.exitcode)
