@@ -26,6 +26,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from borough.core.models import OutboxMessage
 
@@ -39,22 +40,25 @@ LONGEST_RETRY = timedelta(hours=6)
 
 Handler = Callable[[OutboxMessage], dict[str, Any] | None]
 Validator = Callable[[dict[str, Any]], None]
+Preparer = Callable[[Any, dict[str, Any]], dict[str, Any]]
 
 
 class OutboxKind:
-    def __init__(self, deliver: Handler, validate: Validator | None):
+    def __init__(self, deliver: Handler, validate: Validator | None, prepare: Preparer | None = None):
         self.deliver = deliver
         self.validate = validate
+        self.prepare = prepare
 
 
 OUTBOX_HANDLERS: dict[str, OutboxKind] = {}
 
 
-def outbox_handler(kind: str, *, validate: Validator | None = None):
-    """Register the function that delivers messages of `kind`; it raises to have the message retried."""
+def outbox_handler(kind: str, *, validate: Validator | None = None, prepare: Preparer | None = None):
+    """Register the function that delivers messages of `kind`; it raises to have the message retried.
+    `prepare(tenant, payload)` completes a payload when it is queued (e.g. the tenant's sender address)."""
 
     def register(deliver: Handler) -> Handler:
-        OUTBOX_HANDLERS[kind] = OutboxKind(deliver, validate)
+        OUTBOX_HANDLERS[kind] = OutboxKind(deliver, validate, prepare)
         return deliver
 
     return register
@@ -74,6 +78,8 @@ def outbox_enqueue(*, tenant, kind: str, payload: dict[str, Any], idempotency_ke
     key_length = OutboxMessage._meta.get_field("idempotency_key").max_length
     if not idempotency_key or len(idempotency_key) > key_length:
         raise ValidationError({"idempotency_key": f"Give an idempotency key of 1 to {key_length} characters."})
+    if handler.prepare is not None:
+        payload = handler.prepare(tenant, payload)
     if handler.validate is not None:
         handler.validate(payload)
     with transaction.atomic():  # a savepoint, so losing a race on the key leaves the caller's transaction usable
@@ -176,11 +182,12 @@ def validate_email_payload(payload: dict[str, Any]) -> None:
         errors["subject"] = "Give the email a subject."
     if not isinstance(payload.get("body"), str):
         errors["body"] = "Give the email a body (text)."
-    if payload.get("from"):
-        try:
-            validate_email(parseaddr(payload["from"])[1])
-        except ValidationError:
-            errors["from"] = f"{payload['from']!r} is not an email address."
+    for field in ("from", "reply_to"):
+        if payload.get(field):
+            try:
+                validate_email(parseaddr(payload[field])[1])
+            except ValidationError:
+                errors[field] = f"{payload[field]!r} is not an email address."
     if errors:
         raise ValidationError(errors)
 
@@ -197,7 +204,16 @@ def message_id_for(message: OutboxMessage, from_email: str) -> str:
     return email_message_id(message.tenant_id, message.idempotency_key, from_email)
 
 
-@outbox_handler("email.smtp", validate=validate_email_payload)
+def email_sender(tenant, payload: dict[str, Any]) -> dict[str, Any]:
+    """The tenant's own From and Reply-To (from BOROUGH_EMAIL_IDENTITY, a function of the tenant), where the
+    payload does not set them, so that a resident's reply comes back to the tenant's mailbox."""
+    if payload.get("from") or not getattr(settings, "BOROUGH_EMAIL_IDENTITY", ""):
+        return payload
+    identity = import_string(settings.BOROUGH_EMAIL_IDENTITY)(tenant)
+    return {**identity, **payload}
+
+
+@outbox_handler("email.smtp", validate=validate_email_payload, prepare=email_sender)
 def send_email(message: OutboxMessage) -> dict[str, Any]:
     payload = message.payload
     from_email = payload.get("from") or settings.DEFAULT_FROM_EMAIL
@@ -207,6 +223,7 @@ def send_email(message: OutboxMessage) -> dict[str, Any]:
         body=payload["body"],
         from_email=from_email,
         to=_addresses(payload["to"]),
+        reply_to=[payload["reply_to"]] if payload.get("reply_to") else None,
         headers={
             "Message-ID": message_id,
             # RFC 3834: an automatic message, which well-behaved auto-responders do not answer; and our own mark, so

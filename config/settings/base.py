@@ -251,6 +251,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
+# A tenant's own sender and Reply-To for the emails it sends (its contact mailbox): borough/channels/email/identity.py
+BOROUGH_EMAIL_IDENTITY = "borough.channels.email.identity.tenant_email_identity"
 
 LOGGING = {
     "version": 1,

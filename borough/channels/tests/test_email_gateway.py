@@ -187,6 +187,12 @@ def test_our_own_acknowledgement_coming_back_is_a_loop(tenant_a, mailbox, gatewa
         OutboxMessage.objects.get()  # delivered by the eager task
     sent = only(mailoutbox).message()
     assert sent["Auto-Submitted"] == "auto-generated" and sent["X-Borough-Loop"] == str(tenant_a.pk)
+    # From the council's contact mailbox, so the resident's reply comes back through the gateway.
+    assert sent["From"] == f'"{tenant_a.name}" <contact@northfield.localhost>' or sent["From"] == (
+        f"{tenant_a.name} <contact@northfield.localhost>"
+    )
+    assert sent["Reply-To"] == "contact@northfield.localhost"
+    assert sent["Message-ID"].endswith("@northfield.localhost>")
     del sent["To"]
     sent["To"] = "contact@northfield.localhost"  # a resident's forwarding rule sends it straight back
     send(gateway, sent.as_bytes(), to="contact@northfield.localhost", sender="jane@example.org")

@@ -143,12 +143,13 @@ def email_resident(case: Case, *, key: str, subject: str, lines: list[str]) -> b
         return False
     greeting = f"Dear {person.display_name}," if person.given_name or person.family_name else "Hello,"
     body = "\n\n".join([greeting, *lines, case.tenant.name])
-    outbox_enqueue(
+    queued = outbox_enqueue(
         tenant=case.tenant,
         kind="email.smtp",
         idempotency_key=key,
         payload={"to": [email], "subject": subject, "body": body},
     )
+    message_id = email_message_id(case.tenant_id, key, queued.payload.get("from"))  # a reply's In-Reply-To
     Interaction.objects.create(
         tenant_id=case.tenant_id,
         person=person,
@@ -157,7 +158,7 @@ def email_resident(case: Case, *, key: str, subject: str, lines: list[str]) -> b
         direction=Interaction.Direction.OUTBOUND,
         summary=subject[:200],
         body=body,
-        data={"outbox_key": key, "to": email, "message_id": email_message_id(case.tenant_id, key)},
+        data={"outbox_key": key, "to": email, "message_id": message_id},
     )
     return True
 
