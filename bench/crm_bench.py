@@ -118,7 +118,13 @@ wrk.method = "POST"
 wrk.headers["Host"] = "%(host)s"
 wrk.headers["Content-Type"] = "%(content_type)s"
 %(auth)s
-wrk.body = [[%(body)s]]
+-- Each request from its own resident where the body names one (RESIDENT is replaced by a new number each time).
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.gsub([[%(body)s]], "RESIDENT", tostring(math.random(1, 1000000000)) .. "x" .. counter)
+  return wrk.format(nil, nil, nil, body)
+end
 """
 
 
@@ -165,7 +171,7 @@ def measure_creation(tenant: Tenant, seconds: int, connections: int, workers: in
                 "application/x-www-form-urlencoded",
                 "",
                 f"api_key={key}&service_code={service.code}&description=Bench+report&lat=52.1&long=-1.1"
-                "&email=bench%40example.org",
+                "&email=resident.RESIDENT%40example.org",
             ),
         }
         for name, (path, content_type, auth, body) in targets.items():
