@@ -6,8 +6,9 @@ gateway (`borough channels_mailgateway`), RabbitMQ, and a Celery worker that ing
     export BROKER_URL=amqp://guest:guest@127.0.0.1:5672//
     .venv/bin/python -m bench.mail_bench --messages 1000 --senders 8
 
-Each message comes from its own address (a resident), so each opens a new case with a new person. Reported: the rate
-the gateway accepted (250 answers a second), and the rate cases were made from first send to last case ingested.
+Each message comes from its own address (a resident), so each opens a new case with a new person, and the workers
+also send each resident's acknowledgement, by SMTP to a local sink server the benchmark runs. Reported: the rate the
+gateway accepted (250 answers a second), and the rate cases were made from first send to last case ingested.
 """
 
 import argparse
@@ -28,6 +29,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789abcdef")
 
 import django  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.handlers import Sink  # noqa: E402
 
 django.setup()
 
@@ -37,6 +40,7 @@ from borough.core.audit import Actor, acting_as  # noqa: E402
 from borough.crm.models import Service  # noqa: E402
 from borough.tenancy.models import Tenant  # noqa: E402
 from borough.tenancy.scope import tenant_scope  # noqa: E402
+from config.celery import app as celery_app  # noqa: E402
 
 SLUG = "benchtown"
 
@@ -90,14 +94,33 @@ def main() -> None:
     the_mailbox(tenant)
     run = f"{int(time.time())}"
     spool = Path(tempfile.mkdtemp(prefix="borough-bench-spool-"))
-    environment = {**os.environ, "BOROUGH_MAIL_SPOOL": str(spool)}
+    sink = Controller(Sink(), hostname="127.0.0.1", port=free_port())  # where the acknowledgements go
+    sink.start()
+    environment = {
+        **os.environ,
+        "BOROUGH_MAIL_SPOOL": str(spool),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+    }
+    celery_app.control.purge()  # tasks left by an interrupted earlier run would be measured too
     port = free_port()
     bin_dir = Path(sys.executable).parent
     gateway = subprocess.Popen(  # noqa: S603
         [str(bin_dir / "borough"), "channels_mailgateway", "--port", str(port)], env=environment, start_new_session=True
     )
     worker = subprocess.Popen(  # noqa: S603
-        [str(bin_dir / "celery"), "-A", "config", "worker", "-c", str(args.workers), "--loglevel", "WARNING"],
+        [
+            str(bin_dir / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "-c",
+            str(args.workers),
+            "--loglevel",
+            "WARNING",
+            "-O",
+            "fair",
+        ],
         env=environment,
         start_new_session=True,
     )
@@ -133,6 +156,7 @@ def main() -> None:
             os.killpg(process.pid, signal.SIGTERM)
         for process in (gateway, worker):
             process.wait(timeout=30)
+        sink.stop()
         shutil.rmtree(spool, ignore_errors=True)
 
 
