@@ -75,3 +75,53 @@ class EmailThread(TenantOwnedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "message_id"], name="emailthread_unique_message_id")]
+
+
+class ImapAccount(TenantOwnedModel):
+    """A mailbox kept elsewhere (the council's own mail server, Microsoft 365, Google) that Borough reads over IMAP:
+    each new message in `folder` is taken as if it had been sent to `mailbox` (its service and address decide what
+    it becomes), then moved to `processed_folder`, or marked \\Seen when there is none.
+
+    The password or OAuth2 access token is not stored here: `secret_env` names the environment variable (of the
+    workers) that holds it, `BOROUGH_IMAP_SECRET_<TENANT SLUG>__<NAME>`, so that an account can only use its own
+    tenant's secrets (see borough.channels.email.imap_session)."""
+
+    class Security(models.TextChoices):
+        TLS = "tls", "TLS on connect (usually port 993)"
+        STARTTLS = "starttls", "STARTTLS (usually port 143)"
+        NONE = "none", "None (only for a test server on this machine)"
+
+    class AuthMethod(models.TextChoices):
+        PASSWORD = "password", "Password (LOGIN)"
+        OAUTH2 = "oauth2", "OAuth 2.0 access token (XOAUTH2)"
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="+")
+    host = models.CharField(max_length=253)
+    port = models.PositiveIntegerField(default=993)
+    security = models.CharField(max_length=8, choices=Security.choices, default=Security.TLS)
+    username = models.CharField(max_length=320)
+    auth_method = models.CharField(max_length=8, choices=AuthMethod.choices, default=AuthMethod.PASSWORD)
+    secret_env = models.CharField(
+        max_length=120, help_text="The environment variable holding the password or token, not the secret itself."
+    )
+    folder = models.CharField(max_length=200, default="INBOX", help_text="The folder new mail is read from.")
+    processed_folder = models.CharField(
+        max_length=200, blank=True, help_text="Where read mail is moved to; if empty, it is marked as read instead."
+    )
+    is_active = models.BooleanField(default=True)
+    # Poll state: which messages of the folder have been taken (IMAP UIDs are only meaningful with UIDVALIDITY).
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, help_text="What went wrong last time, in plain words.")
+    polling_since = models.DateTimeField(null=True, blank=True, help_text="Set while a poll runs: two never overlap.")
+
+    class Meta:
+        ordering = ["host", "username", "folder"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "host", "username", "folder"], name="imapaccount_unique_source")
+        ]
+        indexes = [models.Index(fields=["tenant", "is_active"], name="imapaccount_tenant_active")]
+
+    def __str__(self) -> str:
+        return f"{self.username} on {self.host} ({self.folder})"

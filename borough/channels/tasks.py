@@ -1,13 +1,17 @@
-"""Celery tasks of the channels: ingest a spooled email now, and sweep the spool for any left behind (the database
-was down, a worker died)."""
+"""Celery tasks of the channels: ingest a spooled email now, sweep the spool for any left behind (the database
+was down, a worker died), and poll the tenants' IMAP accounts."""
 
 import logging
 
 from celery import shared_task
 from django.db import DatabaseError
 
+from borough.channels.email.imap import imap_poll
 from borough.channels.email.ingest import ingest_spooled
 from borough.channels.email.spool import spool_waiting
+from borough.channels.models import ImapAccount
+from borough.core.tasks_base import TenantTask
+from borough.tenancy.models import Tenant
 
 logger = logging.getLogger(__name__)
 SWEEP_AFTER_SECONDS = 60  # younger files are still in their first ingestion's hands
@@ -29,3 +33,29 @@ def mail_spool_sweep(older_than_seconds: float = SWEEP_AFTER_SECONDS) -> int:
         except DatabaseError:
             logger.exception("Spooled mail %s not ingested yet; the next sweep retries it", name)
     return done
+
+
+@shared_task(name="borough.channels.tasks.imap_poll_tenant", base=TenantTask)
+def imap_poll_tenant(tenant_id: int) -> int:
+    """Poll each of the tenant's active IMAP accounts; returns how many messages were taken. Whatever goes wrong
+    with one account is recorded on it (and logged) and does not stop the others."""
+    taken = 0
+    for account in ImapAccount.objects.filter(is_active=True).select_related("tenant", "mailbox").order_by("pk"):
+        try:
+            taken += len(imap_poll(account, dispatch=mail_ingest.delay).spooled)
+        except Exception:  # noqa: BLE001 - a fault here must not stop the other accounts; recorded on the account
+            logger.exception("IMAP account %s of %s could not be polled", account.pk, account.tenant.slug)
+    return taken
+
+
+@shared_task(name="borough.channels.tasks.imap_poll_due")
+def imap_poll_due() -> int:
+    """Periodic (celery beat): poll the IMAP accounts of every active tenant with the CRM, each in its own task
+    (and tenant scope). A platform task: it reads only the tenant list."""
+    tenant_ids = [t.pk for t in Tenant.objects.filter(status=Tenant.Status.ACTIVE) if t.has_module("crm")]
+    for tenant_id in tenant_ids:
+        try:
+            imap_poll_tenant.delay(tenant_id=tenant_id)
+        except Exception:  # noqa: BLE001 - the next beat tries again
+            logger.exception("IMAP poll of tenant %s not queued", tenant_id)
+    return len(tenant_ids)

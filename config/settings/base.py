@@ -238,6 +238,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-deliver": {"task": "borough.core.tasks.outbox_deliver_due", "schedule": 30.0},
     "crm-sla-sweep": {"task": "borough.crm.tasks.crm_sla_sweep_due", "schedule": 300.0},
     "mail-spool-sweep": {"task": "borough.channels.tasks.mail_spool_sweep", "schedule": 60.0},
+    "imap-poll": {"task": "borough.channels.tasks.imap_poll_due", "schedule": 60.0},
 }
 
 # Outbound mail (Django 6.1 MAILERS). Tests replace every mailer with the locmem backend.

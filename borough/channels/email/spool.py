@@ -51,9 +51,11 @@ def _write_durably(path: Path, content: bytes) -> None:
     os.replace(temporary, path)
 
 
-def spool_store(raw: bytes, *, envelope_from: str, recipient: str, peer: str = "") -> str:
-    """Store one message for one recipient; returns its spool name."""
-    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex}"
+def spool_store(raw: bytes, *, envelope_from: str, recipient: str, peer: str = "", name: str = "") -> str:
+    """Store one message for one recipient; returns its spool name. A caller that may store the same message twice
+    (the IMAP poller, after a crash) gives its own stable `name`: the repeat then replaces the entry, or is ingested
+    as a no-op if the first was ingested already."""
+    name = name or f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex}"
     _write_durably(_raw_path(name), raw)
     envelope = {
         "envelope_from": envelope_from,
