@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -182,6 +182,8 @@ def validate_email_payload(payload: dict[str, Any]) -> None:
         errors["subject"] = "Give the email a subject."
     if not isinstance(payload.get("body"), str):
         errors["body"] = "Give the email a body (text)."
+    if "html" in payload and not isinstance(payload["html"], str):
+        errors["html"] = "Give the HTML part as text, or leave it out."
     for field in ("from", "reply_to"):
         if payload.get(field):
             try:
@@ -218,7 +220,7 @@ def send_email(message: OutboxMessage) -> dict[str, Any]:
     payload = message.payload
     from_email = payload.get("from") or settings.DEFAULT_FROM_EMAIL
     message_id = message_id_for(message, from_email)
-    email = EmailMessage(
+    email = EmailMultiAlternatives(
         subject=payload["subject"],
         body=payload["body"],
         from_email=from_email,
@@ -232,5 +234,7 @@ def send_email(message: OutboxMessage) -> dict[str, Any]:
             LOOP_HEADER: str(message.tenant_id),
         },
     )
+    if payload.get("html"):
+        email.attach_alternative(payload["html"], "text/html")  # the text part stays first, for every mail reader
     email.send()
     return {"message_id": message_id}

@@ -57,5 +57,7 @@ def gateway():
 
 def send(gateway, raw: bytes | str, *, to: str, sender: str = "jane@example.org") -> dict:
     """Send `raw` with smtplib to the gateway; returns smtplib's refused-recipients dict."""
+    content = raw.encode() if isinstance(raw, str) else raw
+    content = content.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # on the wire, as a mail server sends it
     with smtplib.SMTP(gateway.hostname, gateway.port, timeout=30) as client:
-        return client.sendmail(sender, [to], raw.encode() if isinstance(raw, str) else raw)
+        return client.sendmail(sender, [to], content)

@@ -85,6 +85,17 @@ def test_a_message_is_delivered_after_the_commit_with_a_message_id_from_its_key(
     assert len(mail.outbox) == 1
 
 
+def test_an_html_part_goes_after_the_text_and_reply_to_is_set(in_a):
+    html = "<p>We have your request.</p>"
+    message = enqueue(in_a, payload={**EMAIL, "html": html, "reply_to": "contact@northfield.gov.uk"})
+    outbox_deliver(message=message)
+    [sent] = mail.outbox
+    assert sent.body == EMAIL["body"] and sent.alternatives[0] == (html, "text/html")
+    assert sent.reply_to == ["contact@northfield.gov.uk"]
+    parts = [part.get_content_type() for part in sent.message().walk()]
+    assert parts == ["multipart/alternative", "text/plain", "text/html"]
+
+
 def test_a_rolled_back_change_sends_nothing(in_a, django_capture_on_commit_callbacks):
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -107,6 +118,8 @@ def test_a_rolled_back_change_sends_nothing(in_a, django_capture_on_commit_callb
         ("email.smtp", {**EMAIL, "subject": " "}, "k", "subject"),
         ("email.smtp", {**EMAIL, "body": None}, "k", "body"),
         ("email.smtp", {**EMAIL, "from": "nobody"}, "k", "from"),
+        ("email.smtp", {**EMAIL, "reply_to": "nobody"}, "k", "reply_to"),
+        ("email.smtp", {**EMAIL, "html": ["<p>not text</p>"]}, "k", "html"),
     ],
 )
 def test_bad_messages_are_refused_with_the_field_at_fault(in_a, kind, payload, key, field):

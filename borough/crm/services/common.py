@@ -4,6 +4,7 @@ emailing the resident through the outbox."""
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from borough.core.audit import current_actor, snapshot
@@ -143,11 +144,15 @@ def email_resident(case: Case, *, key: str, subject: str, lines: list[str]) -> b
         return False
     greeting = f"Dear {person.display_name}," if person.given_name or person.family_name else "Hello,"
     body = "\n\n".join([greeting, *lines, case.tenant.name])
+    html = render_to_string(
+        "crm/email/resident.html",
+        {"tenant": case.tenant, "subject": subject, "greeting": greeting, "lines": lines, "reference": case.reference},
+    )
     queued = outbox_enqueue(
         tenant=case.tenant,
         kind="email.smtp",
         idempotency_key=key,
-        payload={"to": [email], "subject": subject, "body": body},
+        payload={"to": [email], "subject": subject, "body": body, "html": html},
     )
     message_id = email_message_id(case.tenant_id, key, queued.payload.get("from"))  # a reply's In-Reply-To
     Interaction.objects.create(
