@@ -5,10 +5,13 @@ remote system for a change that was rolled back, and nothing is lost when the re
     outbox_enqueue(tenant=tenant, kind="email.smtp", idempotency_key=f"case-{case.pk}-ack",
                    payload={"to": ["a@example.org"], "subject": "...", "body": "..."})
 
-Delivery is at least once: a worker that dies after the remote system accepted a message but before recording
-it delivers it again. The idempotency key goes with the message (for email, as its Message-ID) so the receiver
-can recognise the repeat. Two workers never deliver the same message at the same time: a worker claims it with
-a lease (`locked_until`) under a row lock that other workers skip.
+A worker that dies after the remote system accepted a message but before recording it leaves the message
+claimed; when its lease (`locked_until`) runs out another worker takes it. Before any retry (of an abandoned
+attempt, or of one that failed, perhaps by a timeout after the remote system accepted it) the worker asks the
+kind's `recover` hook whether the remote system already has the message (GOV.UK Notify can be asked by
+reference): if so it is recorded as sent, not sent twice. A kind without that hook (SMTP) delivers it again,
+with the same idempotency key (for email, its Message-ID) so the receiver can recognise the repeat. Two workers
+never deliver the same message at the same time: a worker claims it under a row lock that other workers skip.
 """
 
 import hashlib
@@ -41,24 +44,40 @@ LONGEST_RETRY = timedelta(hours=6)
 Handler = Callable[[OutboxMessage], dict[str, Any] | None]
 Validator = Callable[[dict[str, Any]], None]
 Preparer = Callable[[Any, dict[str, Any]], dict[str, Any]]
+Recoverer = Callable[[OutboxMessage], dict[str, Any] | None]
 
 
 class OutboxKind:
-    def __init__(self, deliver: Handler, validate: Validator | None, prepare: Preparer | None = None):
+    def __init__(
+        self,
+        deliver: Handler,
+        validate: Validator | None,
+        prepare: Preparer | None = None,
+        recover: Recoverer | None = None,
+    ):
         self.deliver = deliver
         self.validate = validate
         self.prepare = prepare
+        self.recover = recover
 
 
 OUTBOX_HANDLERS: dict[str, OutboxKind] = {}
 
 
-def outbox_handler(kind: str, *, validate: Validator | None = None, prepare: Preparer | None = None):
+def outbox_handler(
+    kind: str,
+    *,
+    validate: Validator | None = None,
+    prepare: Preparer | None = None,
+    recover: Recoverer | None = None,
+):
     """Register the function that delivers messages of `kind`; it raises to have the message retried.
-    `prepare(tenant, payload)` completes a payload when it is queued (e.g. the tenant's sender address)."""
+    `prepare(tenant, payload)` completes a payload when it is queued (e.g. the tenant's sender address).
+    `recover(message)` is asked before every retry: it returns the delivery's result if the remote system already
+    has the message (then it is not sent again), else None."""
 
     def register(deliver: Handler) -> Handler:
-        OUTBOX_HANDLERS[kind] = OutboxKind(deliver, validate, prepare)
+        OUTBOX_HANDLERS[kind] = OutboxKind(deliver, validate, prepare, recover)
         return deliver
 
     return register
@@ -106,24 +125,34 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
 
 
-def _claim(message: OutboxMessage) -> OutboxMessage | None:
+def _claim(message: OutboxMessage) -> tuple[OutboxMessage | None, bool]:
+    """The message, claimed for this worker (or None if it is not due or another worker has it), and whether an
+    earlier attempt may have reached the remote system (one that failed may have timed out after it was accepted;
+    one that was abandoned stopped at an unknown point)."""
     now = timezone.now()
     with transaction.atomic():
         claimed = (
             OutboxMessage.objects.select_for_update(skip_locked=True).filter(due_messages(now), pk=message.pk).first()
         )
         if claimed is None:
-            return None
-        if claimed.attempts >= MAX_ATTEMPTS:  # its last worker died mid-delivery
+            return None, False
+        abandoned = claimed.status == OutboxMessage.Status.SENDING
+        tried_before = claimed.attempts > 0
+        if abandoned and claimed.attempts >= MAX_ATTEMPTS and not _recoverable(claimed):
             claimed.status, claimed.locked_until = OutboxMessage.Status.DEAD, None
             claimed.last_error = (claimed.last_error + "\nThe last attempt did not finish.").strip()
             claimed.save(update_fields=["status", "locked_until", "last_error"])
-            return None
+            return None, False
         claimed.status = OutboxMessage.Status.SENDING
         claimed.attempts += 1
         claimed.locked_until = now + LEASE
         claimed.save(update_fields=["status", "attempts", "locked_until"])
-    return claimed
+    return claimed, tried_before
+
+
+def _recoverable(message: OutboxMessage) -> bool:
+    handler = OUTBOX_HANDLERS.get(message.kind)
+    return handler is not None and handler.recover is not None
 
 
 def _settle(message: OutboxMessage, **changes) -> None:
@@ -135,7 +164,7 @@ def _settle(message: OutboxMessage, **changes) -> None:
 
 def outbox_deliver(*, message: OutboxMessage) -> OutboxMessage:
     """Deliver a message if it is due and no other worker has it; record the outcome and the next attempt."""
-    claimed = _claim(message)
+    claimed, tried_before = _claim(message)
     if claimed is None:
         message.refresh_from_db()
         return message
@@ -143,7 +172,14 @@ def outbox_deliver(*, message: OutboxMessage) -> OutboxMessage:
     try:
         if handler is None:
             raise LookupError(f"No outbox handler for {claimed.kind!r}")
-        result = handler.deliver(claimed) or {}
+        result = None
+        if tried_before and handler.recover is not None:
+            recovered = handler.recover(claimed)
+            result = None if recovered is None else {**recovered, "recovered": True}
+        if result is None:
+            if claimed.attempts > MAX_ATTEMPTS:  # only a recovery was left to try
+                raise RuntimeError("The last attempt did not finish and the remote system does not have the message.")
+            result = handler.deliver(claimed) or {}
     except Exception as error:
         logger.warning(
             "Outbox message %s (%s) attempt %s failed: %s", claimed.pk, claimed.kind, claimed.attempts, error

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "borough.channels.notify"
+    label = "channels_notify"
+    verbose_name = "GOV.UK Notify: text messages in and out, email out"
