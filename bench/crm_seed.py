@@ -292,7 +292,7 @@ def seed(tenant: Tenant, cases: int, people: int, owner_url: str) -> None:
                     )
                 )
                 event_rows.append(
-                    (tenant.pk, cid, "created", True, "Case created", "{}", "system", created.isoformat())
+                    (tenant.pk, cid, "created", True, "Case created", "{}", "system", created.isoformat(), "")
                 )
                 event_rows.append(
                     (
@@ -304,6 +304,7 @@ def seed(tenant: Tenant, cases: int, people: int, owner_url: str) -> None:
                         "{}",
                         "bench-agent",
                         (created + timedelta(hours=2)).isoformat(),
+                        "",
                     )
                 )
             copy_rows(
@@ -339,7 +340,17 @@ def seed(tenant: Tenant, cases: int, people: int, owner_url: str) -> None:
             copy_rows(
                 cursor,
                 "crm_caseevent",
-                ["tenant_id", "case_id", "kind", "is_public", "body", "data", "actor_label", "occurred_at"],
+                [
+                    "tenant_id",
+                    "case_id",
+                    "kind",
+                    "is_public",
+                    "body",
+                    "data",
+                    "actor_label",
+                    "occurred_at",
+                    "open311_update_id",
+                ],
                 event_rows,
             )
             print(f"cases: {start + len(case_rows):,} ({time.perf_counter() - started:.0f}s)", flush=True)

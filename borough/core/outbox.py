@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -101,14 +101,19 @@ def outbox_enqueue(*, tenant, kind: str, payload: dict[str, Any], idempotency_ke
         payload = handler.prepare(tenant, payload)
     if handler.validate is not None:
         handler.validate(payload)
-    with transaction.atomic():  # a savepoint, so losing a race on the key leaves the caller's transaction usable
-        message, created = OutboxMessage.objects.get_or_create(
-            tenant=tenant, idempotency_key=idempotency_key, defaults={"kind": kind, "payload": payload}
-        )
-        if created:
-            transaction.on_commit(partial(_dispatch, message))
-        elif message.kind != kind or message.payload != payload:
+    try:
+        # Insert first: a new key is the common case. The savepoint keeps the caller's transaction usable when
+        # the key is taken (an earlier message, or a race with another transaction).
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                tenant=tenant, idempotency_key=idempotency_key, kind=kind, payload=payload
+            )
+    except IntegrityError:
+        message = OutboxMessage.objects.get(tenant=tenant, idempotency_key=idempotency_key)
+        if message.kind != kind or message.payload != payload:
             logger.warning("Outbox key %r reused with a different message; the first one stands", idempotency_key)
+        return message
+    transaction.on_commit(partial(_dispatch, message))
     return message
 
 

@@ -43,14 +43,14 @@ def ingest_spooled(name: str) -> InboundEmail | None:
         _set_aside(name, spooled)
         return None
     with tenant_scope(recipient.tenant), acting_as(Actor.system("Email gateway")):
-        existing = InboundEmail.objects.filter(tenant=recipient.tenant, spool_name=name).first()
-        if existing is None:
-            try:
-                existing = _ingest(spooled, recipient)
-            except IntegrityError:  # the sweep and the gateway's task took the same file at once: one won
-                existing = InboundEmail.objects.filter(tenant=recipient.tenant, spool_name=name).first()
-                if existing is None:
-                    raise
+        try:
+            existing = _ingest(spooled, recipient)
+        except IntegrityError:
+            # Ingested already (its file outlived the commit), or the sweep and the gateway's task took the same
+            # file at once: the spool name is unique, so the whole second attempt rolled back.
+            existing = InboundEmail.objects.filter(tenant=recipient.tenant, spool_name=name).first()
+            if existing is None:
+                raise
     spool_remove(name)
     return existing
 
