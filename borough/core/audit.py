@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from borough.core.models import AuditEvent
 from borough.core.request_id import current_request_id
@@ -128,3 +128,35 @@ def audit_history(obj: models.Model):
     return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
         "actor_user", "actor_api_key"
     )
+
+
+REDACTED = "[erased]"
+# Detail values kept when an event is redacted: ids (keys ending _id or _ids) and these, which say how, not who.
+KEPT_DETAIL_KEYS = ("channel", "purpose", "primary", "kind")
+
+
+def redacted_values(changes: dict[str, Any], detail: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An event's changes and detail with the personal values replaced (the same rule as the database function
+    borough_audit_redact of core migration 0006)."""
+    kept = set(KEPT_DETAIL_KEYS)
+    return (
+        {name: [REDACTED, REDACTED] for name in changes},
+        {key: value if key in kept or key.endswith(("_id", "_ids")) else REDACTED for key, value in detail.items()},
+    )
+
+
+def audit_redact(*, tenant, events) -> int:
+    """Replace the personal values of `events` (a queryset of the tenant's audit events) when their person is
+    erased (docs/adr/0017): the object's name, every before and after value, and the detail except ids. Who did
+    what to which object, and when, is kept. The only change the append-only log allows."""
+    ids = list(events.filter(tenant=tenant).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT borough_audit_redact(%s, %s, %s)", [tenant.pk, ids, list(KEPT_DETAIL_KEYS)])
+            return cursor.fetchone()[0]
+    for event in AuditEvent.objects.filter(tenant=tenant, pk__in=ids).only("pk", "changes", "detail"):
+        changes, detail = redacted_values(event.changes, event.detail)
+        AuditEvent.objects.filter(pk=event.pk).update(object_repr=REDACTED, changes=changes, detail=detail)
+    return len(ids)

@@ -5,6 +5,9 @@ feedback rating, and the shape of every timeline (kinds and times). Removed: nam
 consents, everything the resident wrote or was told, answers, attachments, and exact locations (a case keeps its
 postcode district, "NF1", so statistics by area still work).
 
+The audit log keeps who did what to the record and when, but the personal values in those events (the name, before
+and after values, detail other than ids) are redacted, the one change the append-only log allows (docs/adr/0017).
+
 Refused while a legal hold applies: the person's `legal_hold_reason` (e.g. an open debt), or an open case of theirs,
 which is treated as a hold because the council still has to act on it and answer them.
 """
@@ -13,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from borough.core.audit import audit_record
+from borough.core.audit import audit_record, audit_redact
+from borough.core.models import AuditEvent
 from borough.crm.models import Case, CaseAttachment, CaseEvent, Interaction
 from borough.people.models import Address, Consent, ContactPoint, Person
 from borough.people.normalise import normalise_postcode, postcode_outward
@@ -90,6 +94,12 @@ def person_erase(*, person: Person, reason: str) -> Person:
         "interactions": _erase_interactions(tenant, records, cases),
         "cases": _erase_cases(tenant, cases),
         "attachments": _erase_attachments(tenant, cases),
+        "audit_events_redacted": audit_redact(
+            tenant=tenant,
+            events=AuditEvent.objects.filter(
+                tenant=tenant, object_type=Person._meta.label_lower, object_id__in=[str(r.pk) for r in records]
+            ),
+        ),
     }
     for record in records:
         for name in ("title", "given_name", "family_name", "organisation_name", "search_name", "needs"):

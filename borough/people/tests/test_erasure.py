@@ -143,7 +143,9 @@ def test_erasure_anonymises_and_keeps_statistics(in_a, resident, django_capture_
         "interactions": 2,
         "cases": 2,
         "attachments": 1,
+        "audit_events_redacted": event.detail["erased"]["audit_events_redacted"],
     }
+    assert event.detail["erased"]["audit_events_redacted"] == 2  # person.create and person.consent
     recorded = json.dumps([event.changes, event.detail, event.object_repr])
     for value in ("Ann", "Jones", "ann@example.com", "7700", "High Street", "NF1 2AB", "Large print"):
         assert value not in recorded
@@ -170,3 +172,28 @@ def test_erasing_twice_is_refused(in_a, resident):
     person_erase(person=resident, reason=REASON)
     with pytest.raises(ValidationError, match="already been anonymised"):
         person_erase(person=resident, reason=REASON)
+
+
+def test_no_audit_event_keeps_the_erased_persons_values_and_the_history_stays(in_a, resident):
+    from borough.core.models import AuditEvent
+    from borough.people.services import address_add, contact_point_add
+
+    duplicate = person_create(tenant=in_a, given_name="Annie", family_name="Jones", email="annie.j@example.com")
+    person_merge(survivor=resident, duplicate=duplicate)
+    person_update(person=resident, given_name="Anna", needs="Large print and a loop")
+    contact_point_add(person=resident, kind="phone", value="07700 900999")
+    address_add(person=resident, line_1="2 Low Road", postcode="NF2 3CD")
+    closed_case(in_a, resident)
+    before = list(AuditEvent.objects.order_by("pk").values_list("pk", "action", "object_type", "object_id"))
+
+    person_erase(person=resident, reason=REASON)
+
+    after = AuditEvent.objects.order_by("pk")
+    assert list(after.values_list("pk", "action", "object_type", "object_id"))[: len(before)] == before
+    everything = json.dumps([[e.object_repr, e.changes, e.detail] for e in after])
+    for value in ("Ann", "Jones", "ann@example.com", "annie.j", "900123", "900999", "High Street", "Low Road",
+                  "NF1 2AB", "NF2 3CD", "Large print"):  # fmt: skip
+        assert value not in everything, value
+    created = after.get(action="person.create", object_id=str(resident.pk))
+    assert created.object_repr == ERASED and created.changes
+    assert all(pair == [ERASED, ERASED] for pair in created.changes.values())

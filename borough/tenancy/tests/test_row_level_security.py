@@ -4,6 +4,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+from borough.core.models import AuditEvent
 from borough.tenancy.rls import tables_with_policy, tenant_owned_models
 from borough.tenancy.scope import all_tenants_scope, tenant_scope
 from conftest import service_missing
@@ -81,3 +82,21 @@ def test_the_audit_log_has_its_append_only_trigger(on_postgres):
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'core_auditevent'::regclass AND NOT tgisinternal")
         assert ("audit_append_only",) in cursor.fetchall()
+
+
+def test_the_app_role_redacts_audit_events_only_through_the_function_and_only_its_tenants(app_role, tenant_a, tenant_b):
+    from borough.core.audit import REDACTED
+
+    with tenant_scope(tenant_a):
+        event = AuditEvent.objects.filter(tenant=tenant_a).order_by("pk").first()
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('borough.audit_redacting', 'on', true)")
+            cursor.execute("UPDATE core_auditevent SET object_repr = 'tampered'")
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT borough_audit_redact(%s, %s, %s)", [tenant_b.pk, [event.pk], []])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT borough_audit_redact(%s, %s, %s)", [tenant_a.pk, [event.pk], []])
+            assert cursor.fetchone()[0] == 1
+        redacted = AuditEvent.objects.get(pk=event.pk)
+    assert redacted.object_repr == REDACTED and (redacted.action, redacted.object_id) == (event.action, event.object_id)
+    assert all(pair == [REDACTED, REDACTED] for pair in redacted.changes.values())
