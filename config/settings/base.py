@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "borough.channels.notify",
     "borough.channels.telephony",
     "borough.channels.notifications",
+    "borough.revenues",
     "borough.staff",
     "borough.tenant_admin",
     "borough.provider",
