@@ -16,6 +16,9 @@ never deliver the same message at the same time: a worker claims it under a row 
 
 import hashlib
 import logging
+import smtplib
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from email.utils import parseaddr
@@ -24,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -277,5 +280,34 @@ def send_email(message: OutboxMessage) -> dict[str, Any]:
     )
     if payload.get("html"):
         email.attach_alternative(payload["html"], "text/html")  # the text part stays first, for every mail reader
-    email.send()
+    _send_on_kept_connection(email)
     return {"message_id": message_id}
+
+
+_kept = threading.local()
+KEEP_IDLE_CONNECTION = 30  # seconds; relays drop idle sessions after a minute or more (RFC 5321 4.5.3.2.7: 5 min)
+
+
+def _send_on_kept_connection(email: EmailMultiAlternatives) -> None:
+    """Send through one connection kept open per worker thread: a new SMTP session per message (connect, EHLO,
+    QUIT) cost as much as the message itself. A session the relay dropped meanwhile is opened again, once."""
+    configuration = repr(settings.MAILERS.get("default"))
+    kept = getattr(_kept, "mailer", None)
+    if kept is not None and (kept[0] != configuration or time.monotonic() - kept[2] > KEEP_IDLE_CONNECTION):
+        kept[1].close()
+        kept = None
+    if kept is None:
+        kept = (configuration, mailers.default, 0.0)
+    mailer = kept[1]
+    _kept.mailer = None  # until this send is known to have left the session usable
+    mailer.open()
+    try:
+        mailer.send_messages([email])
+    except smtplib.SMTPServerDisconnected:
+        mailer.close()
+        mailer.open()
+        mailer.send_messages([email])
+    except Exception:
+        mailer.close()
+        raise
+    _kept.mailer = (configuration, mailer, time.monotonic())
