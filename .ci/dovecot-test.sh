@@ -87,6 +87,8 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2
+# Tests log in wrongly on purpose; the default 2 s delay after a failed login only slows them.
+auth_failure_delay = 0
 default_internal_user = $internal_user
 default_internal_group = $internal_group
 default_login_user = $login_user

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from borough.channels.telephony import api as telephony_api
 from borough.core import api_runs
 from borough.crm import api as crm_api
 from borough.crm import api_attachments as crm_api_attachments
@@ -22,5 +23,6 @@ router.register("people", crm_api.PersonViewSet, basename="api-person")
 
 urlpatterns: list = [
     path("me/", identity_api.MeView.as_view(), name="api-me"),
+    path("telephony/calls", telephony_api.CallEventView.as_view(), name="api-telephony-calls"),
 ]
 urlpatterns += router.urls

@@ -11,10 +11,13 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("borough.identity.urls")),
     path("staff/admin/", include("borough.tenant_admin.urls")),
+    path("staff/admin/notifications/", include("borough.channels.notifications.urls")),
     path("staff/runs/", include("borough.core.urls")),
     path("staff/people/", include("borough.people.urls")),
     path("staff/crm/", include("borough.crm.desk.urls")),
     path("staff/mail/", include("borough.channels.urls")),
+    path("staff/texts/", include("borough.channels.notify.staff_urls")),
+    path("staff/calls/", include("borough.channels.telephony.urls")),
     path("staff/", include("borough.staff.urls")),
     path("api/v1/", include("config.urls_api")),
     path(
@@ -24,6 +27,7 @@ urlpatterns = [
     ),
     path("api/docs/", public_view(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("open311/v2/", include("borough.crm.open311.urls")),
+    path("callbacks/notify/", include("borough.channels.notify.urls")),
     path("", include("borough.portal.urls")),
 ]
 handler404 = "borough.core.errors.not_found"

@@ -2,11 +2,13 @@
 inside the tenant's scope, after the CRM's demo data)."""
 
 from borough.channels.models import Mailbox
+from borough.channels.notify.demo import notify_demo_seed
 from borough.channels.services import mailbox_create
 from borough.crm.models import Service, Team
 
 
 def channels_demo_seed(tenant) -> Mailbox:
+    notify_demo_seed(tenant)  # texts through a local Notify stand-in (ADR 0016)
     mailbox = Mailbox.objects.filter(tenant=tenant, local_part="contact").first()
     if mailbox is not None:
         return mailbox

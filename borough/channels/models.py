@@ -109,11 +109,24 @@ class ImapAccount(TenantOwnedModel):
         max_length=200, blank=True, help_text="Where read mail is moved to; if empty, it is marked as read instead."
     )
     is_active = models.BooleanField(default=True)
+    poll_interval_minutes = models.PositiveSmallIntegerField(
+        default=5, help_text="How often new mail is taken, in minutes (1 to 1440)."
+    )
+    # OAuth2 refresh-token grant (borough.channels.email.oauth). With a token endpoint, `secret_env` holds the refresh
+    # token and `<secret_env>_CLIENT_SECRET` the client secret (if the app has one); without, `secret_env` holds an
+    # access token that someone else keeps fresh.
+    oauth_token_url = models.CharField(
+        max_length=500, blank=True, help_text="The provider's token endpoint; {tenant} is replaced by the tenant below."
+    )
+    oauth_client_id = models.CharField(max_length=200, blank=True, help_text="The app's client (application) id.")
+    oauth_tenant = models.CharField(max_length=100, blank=True, help_text="Microsoft only: the directory (tenant) id.")
+    oauth_scope = models.CharField(max_length=500, blank=True, help_text="Scopes to ask for, separated by spaces.")
     # Poll state: which messages of the folder have been taken (IMAP UIDs are only meaningful with UIDVALIDITY).
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True, help_text="What went wrong last time, in plain words.")
+    last_taken = models.PositiveIntegerField(default=0, help_text="How many messages the last poll took.")
     polling_since = models.DateTimeField(null=True, blank=True, help_text="Set while a poll runs: two never overlap.")
 
     class Meta:

@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from borough.channels.email.imap import imap_poll
+from borough.channels.email.imap import imap_poll, imap_poll_is_due
 from borough.channels.email.ingest import ingest_spooled
 from borough.channels.email.spool import spool_waiting
 from borough.channels.models import ImapAccount
@@ -37,10 +37,12 @@ def mail_spool_sweep(older_than_seconds: float = SWEEP_AFTER_SECONDS) -> int:
 
 @shared_task(name="borough.channels.tasks.imap_poll_tenant", base=TenantTask)
 def imap_poll_tenant(tenant_id: int) -> int:
-    """Poll each of the tenant's active IMAP accounts; returns how many messages were taken. Whatever goes wrong
-    with one account is recorded on it (and logged) and does not stop the others."""
+    """Poll each of the tenant's active IMAP accounts whose poll interval has passed; returns how many messages were
+    taken. Whatever goes wrong with one account is recorded on it (and logged) and does not stop the others."""
     taken = 0
     for account in ImapAccount.objects.filter(is_active=True).select_related("tenant", "mailbox").order_by("pk"):
+        if not imap_poll_is_due(account):
+            continue
         try:
             taken += len(imap_poll(account, dispatch=mail_ingest.delay).spooled)
         except Exception:  # noqa: BLE001 - a fault here must not stop the other accounts; recorded on the account
@@ -59,3 +61,14 @@ def imap_poll_due() -> int:
         except Exception:  # noqa: BLE001 - the next beat tries again
             logger.exception("IMAP poll of tenant %s not queued", tenant_id)
     return len(tenant_ids)
+
+
+@shared_task(name="borough.channels.tasks.imap_poll_account", base=TenantTask)
+def imap_poll_account(tenant_id: int, account_id: int) -> int:
+    """Poll one account now ("poll now" on its staff page), whatever its interval; returns how many messages were
+    taken. Problems are recorded on the account, as for the periodic poll."""
+    accounts = ImapAccount.objects.filter(pk=account_id, is_active=True).select_related("tenant", "mailbox")
+    account = accounts.first()
+    if account is None:  # switched off since, or another tenant's id: nothing to do
+        return 0
+    return len(imap_poll(account, dispatch=mail_ingest.delay).spooled)

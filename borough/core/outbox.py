@@ -50,6 +50,11 @@ Preparer = Callable[[Any, dict[str, Any]], dict[str, Any]]
 Recoverer = Callable[[OutboxMessage], dict[str, Any] | None]
 
 
+class OutboxRefused(Exception):
+    """Raised by a delivery the remote system refused for good (an invalid number, say): retrying cannot help, so
+    the message is given up at once, with the reason, instead of after the last attempt."""
+
+
 class OutboxKind:
     def __init__(
         self,
@@ -193,7 +198,7 @@ def outbox_deliver(*, message: OutboxMessage) -> OutboxMessage:
             "Outbox message %s (%s) attempt %s failed: %s", claimed.pk, claimed.kind, claimed.attempts, error
         )
         error_text = f"{type(error).__name__}: {error}"[:2000]
-        if claimed.attempts >= MAX_ATTEMPTS:
+        if claimed.attempts >= MAX_ATTEMPTS or isinstance(error, OutboxRefused):
             _settle(claimed, status=OutboxMessage.Status.DEAD, last_error=error_text)
         else:
             _settle(

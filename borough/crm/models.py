@@ -7,6 +7,7 @@ and records contacts as `Interaction`s, so a new channel plugs in without reshap
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from borough.people.models import Channel, Person
@@ -258,7 +259,15 @@ class CaseEvent(TenantOwnedModel):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["tenant", "case", "occurred_at"], name="caseevent_tenant_case_time")]
+        indexes = [
+            models.Index(fields=["tenant", "case", "occurred_at"], name="caseevent_tenant_case_time"),
+            # Channel reporting's first reply to a case, found from the index alone.
+            models.Index(
+                fields=["tenant", "case", "occurred_at"],
+                condition=models.Q(kind="update", is_public=True),
+                name="caseevent_tenant_case_reply",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "open311_update_id"],
@@ -292,6 +301,16 @@ class Interaction(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "person", "occurred_at"], name="interaction_tenant_person"),
             models.Index(fields=["tenant", "case", "occurred_at"], name="interaction_tenant_case"),
+            # Channel reporting counts contacts by time and channel from the index alone.
+            models.Index(fields=["tenant", "direction", "occurred_at", "channel"], name="interaction_tenant_dir_time"),
+            # ... and finds a case's first outbound contact recorded by staff (a reply) from this small one.
+            models.Index(
+                fields=["tenant", "case", "occurred_at"],
+                condition=models.Q(direction="out", recorded_by__isnull=False),
+                name="interaction_tenant_case_reply",
+            ),
+            # An outbound message's delivery (outbox result, Notify's callbacks) finds its Interaction by outbox key.
+            models.Index(models.F("tenant"), KeyTransform("outbox_key", "data"), name="interaction_outbox_key"),
         ]
 
 

@@ -2,8 +2,9 @@
 
 Kept: the person row (anonymised), their cases' service, channel, dates, status, priority, team, service level and
 feedback rating, and the shape of every timeline (kinds and times). Removed: names, contact points, addresses,
-consents, everything the resident wrote or was told, answers, attachments, and exact locations (a case keeps its
-postcode district, "NF1", so statistics by area still work).
+consents, everything the resident wrote or was told, answers, attachments, the emails they sent and their calls and
+call-backs (borough/people/erasure_channels.py), and exact locations (a case keeps its postcode district, "NF1", so
+statistics by area still work).
 
 The audit log keeps who did what to the record and when, but the personal values in those events (the name, before
 and after values, detail other than ids) are redacted, the one change the append-only log allows (docs/adr/0017).
@@ -19,6 +20,7 @@ from django.utils import timezone
 from borough.core.audit import audit_record, audit_redact
 from borough.core.models import AuditEvent
 from borough.crm.models import Case, CaseAttachment, CaseEvent, Interaction
+from borough.people.erasure_channels import erase_calls, erase_inbound_email
 from borough.people.models import Address, Consent, ContactPoint, Person
 from borough.people.normalise import normalise_postcode, postcode_outward
 
@@ -86,7 +88,12 @@ def person_erase(*, person: Person, reason: str) -> Person:
     tenant, now = person.tenant, timezone.now()
     records = _merged_chain(person)
     cases = Case.objects.filter(tenant=tenant, requester__in=records)
+    points = ContactPoint.objects.filter(tenant=tenant, person__in=records)
+    emails = set(points.filter(kind=ContactPoint.Kind.EMAIL).values_list("normalised", flat=True))
+    phones = set(points.filter(kind=ContactPoint.Kind.PHONE).values_list("normalised", flat=True))
     counts = {
+        "emails": erase_inbound_email(tenant, records, cases, emails),
+        "calls": erase_calls(tenant, records, cases, phones),
         "records": len(records),
         "contact_points": ContactPoint.objects.filter(tenant=tenant, person__in=records).delete()[0],
         "addresses": Address.objects.filter(tenant=tenant, person__in=records).delete()[0],

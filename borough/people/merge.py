@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from borough.channels.models import InboundEmail
+from borough.channels.telephony.models import Call, CallBack
 from borough.core.audit import audit_record
 from borough.core.models import AuditEvent
 from borough.crm.models import Case, Interaction
@@ -24,6 +26,9 @@ MOVED_MODELS = {
     "consents": Consent,
     "cases": Case,
     "interactions": Interaction,
+    "emails": InboundEmail,
+    "calls": Call,
+    "call_backs": CallBack,
 }
 # The field of each model that names its person.
 PERSON_FIELD = {"cases": "requester"}
@@ -81,7 +86,7 @@ def person_merge(*, survivor: Person, duplicate: Person) -> AuditEvent:
         demoted_addresses = list(_rows_of("addresses", duplicate).filter(is_primary=True).values_list("pk", flat=True))
     else:
         demoted_addresses = []
-    for name in ("addresses", "consents", "cases", "interactions"):
+    for name in MOVED_MODELS.keys() - {"contact_points"}:
         moved[name] = list(_rows_of(name, duplicate).order_by("pk").values_list("pk", flat=True))
 
     for name, ids in moved.items():

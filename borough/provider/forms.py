@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from borough.core.svg import MAX_LOGO_BYTES, SvgError, sanitise_svg
+from borough.crm.channel_report_forms import ChannelReportForm
 from borough.identity.services import SUPPORT_ACCESS_MAX
 from borough.tenancy.models import (
     Tenant,
@@ -363,3 +364,14 @@ class UsagePeriodForm(forms.Form):
             elif (until - since).days > 366:
                 self.add_error("until", "Choose a period of at most a year.")
         return cleaned
+
+
+class ChannelSummaryForm(ChannelReportForm):
+    """The period of the channel summary, and optionally one tenant whose whole report to open."""
+
+    tenant = forms.ChoiceField(label="Tenant", required=False, help_text="Choose one to see its whole report.")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        tenants = [(t.slug, t.name) for t in Tenant.objects.order_by("name")]
+        self.fields["tenant"].choices = [("", "All tenants: the summary"), *tenants]

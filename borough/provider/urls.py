@@ -18,4 +18,7 @@ urlpatterns = [
     ),
     path("usage/", views.usage, name="usage"),
     path("usage/usage.csv", views.usage_csv, name="usage_csv"),
+    path("channels/", views.channels, name="channels"),
+    path("channels/<slug:slug>/", views.tenant_channels, name="tenant_channels"),
+    path("channels/<slug:slug>/contacts.csv", views.tenant_channels_csv, name="tenant_channels_csv"),
 ]

@@ -7,16 +7,20 @@ own rows it enters that tenant's scope, and to read across tenants it goes throu
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from borough.core.audit import audit_history
+from borough.crm.channel_report_forms import ChannelReportForm, channel_report_context, contacts_csv_response
 from borough.identity.models import SupportAccess
 from borough.identity.permissions import provider_view
 from borough.identity.services import support_access_grant, support_access_revoke
 from borough.provider import forms, selectors
+from borough.provider.channels import channel_summary, tenant_channel_report, tenant_contacts
 from borough.provider.usage import usage_csv_response, usage_report
 from borough.tenancy.models import Tenant
 from borough.tenancy.resolve import tenant_base_url
@@ -176,3 +180,51 @@ def usage_csv(request):
     if not form.is_valid():
         return render(request, "provider/usage.html", {"form": form}, status=400)
     return usage_csv_response(usage_report(user=request.user, **form.cleaned_data))
+
+
+@provider_view
+def channels(request):
+    """Each tenant's share of contacts by channel; choosing a tenant opens its whole report."""
+    form = forms.ChannelSummaryForm(request.GET)
+    if not form.is_valid():
+        return render(request, "provider/channels.html", {"form": form}, status=400)
+    chosen = form.cleaned_data
+    if chosen["tenant"]:
+        url = reverse("provider:tenant_channels", args=[chosen["tenant"]])
+        return redirect(f"{url}?{_period_query(chosen)}")
+    summary = channel_summary(user=request.user, since=chosen["since"], until=chosen["until"])
+    return render(request, "provider/channels.html", {"form": form, "summary": summary})
+
+
+@provider_view
+def tenant_channels(request, slug):
+    customer = get_object_or_404(Tenant, slug=slug)
+    form = ChannelReportForm(request.GET)
+    context = {"customer": customer, "form": form}
+    if not form.is_valid():
+        return render(request, "provider/tenant_channels.html", context, status=400)
+    chosen = form.cleaned_data
+    report = tenant_channel_report(
+        user=request.user, tenant=customer, since=chosen["since"], until=chosen["until"], unit=chosen["shift"]
+    )
+    csv_url = f"{reverse('provider:tenant_channels_csv', args=[slug])}?{_period_query(chosen)}"
+    context.update(channel_report_context(report), csv_url=csv_url)
+    return render(request, "provider/tenant_channels.html", context)
+
+
+@provider_view
+def tenant_channels_csv(request, slug):
+    customer = get_object_or_404(Tenant, slug=slug)
+    form = ChannelReportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+    chosen = form.cleaned_data
+    daily = tenant_contacts(user=request.user, tenant=customer, since=chosen["since"], until=chosen["until"])
+    return contacts_csv_response(daily, name=customer.slug)
+
+
+def _period_query(chosen) -> str:
+    return f"since={chosen['since']:%Y-%m-%d}&until={chosen['until']:%Y-%m-%d}"

@@ -30,8 +30,15 @@ def staff_navigation(request) -> list[NavigationItem]:
             url = _module_home(module.code)
             if url:
                 items.append(NavigationItem(module.name, url, path.startswith(url)))
+    if tenant.has_module("crm") and roles & {"crm.agent", "crm.supervisor"}:
+        for label, name in (("Calls", "telephony:home"), ("Emails to review", "channels:review"),
+                            ("Texts to review", "texts:review")):  # fmt: skip
+            url = reverse(name)
+            items.append(NavigationItem(label, url, path == url or (name == "telephony:home" and path.startswith(url))))
     if roles and (url := _module_home("runs")):
         items.append(NavigationItem("Batch runs", url, path.startswith(url)))
     if TENANT_ADMIN in roles and (url := _module_home("tenant_admin")):
         items.append(NavigationItem("Administration", url, path.startswith(url)))
+    if TENANT_ADMIN in roles and tenant.has_module("crm") and (url := reverse("channels:settings")):
+        items.append(NavigationItem("Mail settings", url, path.startswith(url)))
     return items

@@ -24,6 +24,9 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = ["*"]
 # The host names that serve the provider console (the tenants are `<slug>.<BASE_DOMAIN>` or a custom domain).
 BOROUGH_BASE_DOMAIN = os.environ.get("BOROUGH_BASE_DOMAIN", "localhost")
+# How links in messages to residents reach a tenant's site (a task has no request to copy them from).
+BOROUGH_SITE_SCHEME = os.environ.get("BOROUGH_SITE_SCHEME", "https")
+BOROUGH_SITE_PORT = os.environ.get("BOROUGH_SITE_PORT", "")  # empty: the scheme's own port
 BOROUGH_PROVIDER_HOSTS = [
     h.strip()
     for h in os.environ.get("BOROUGH_PROVIDER_HOSTS", f"{BOROUGH_BASE_DOMAIN},127.0.0.1,testserver").split(",")

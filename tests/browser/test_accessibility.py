@@ -68,12 +68,35 @@ def test_staff_pages(axe_page, site, demo):
         ("/staff/admin/api-keys/", False),
         ("/staff/admin/api-keys/new/", True),
         ("/staff/admin/support-access/", False),
+        ("/staff/admin/notifications/", False),  # every box may be unticked, so an empty submit saves
+        ("/staff/admin/notifications/template/?event=update&channel=sms&language=en", False),
         ("/staff/runs/", False),
         ("/staff/runs/audit-export/", False),  # its dates are filled in, so an empty submit starts a run
         ("/accounts/password/", True),
+        ("/staff/mail/settings/", False),
+        ("/staff/mail/settings/mailboxes/new/", True),
+        ("/staff/mail/settings/imap/new/", True),
     ]:
         found += check(axe_page, site("northfield.localhost", path), submit_empty_form=with_errors)
+    found += mail_settings_pages(axe_page, site)
     assert found == []
+
+
+def mail_settings_pages(page, site) -> list[str]:
+    """The pages of the demo's contact mailbox, and of an IMAP account added through the form."""
+    page.goto(site("northfield.localhost", "/staff/mail/settings/"))
+    change = page.get_by_role("link", name="Change contact").get_attribute("href")
+    switch = page.get_by_role("link", name="Switch off contact").get_attribute("href")
+    found = check(page, site("northfield.localhost", change)) + check(page, site("northfield.localhost", switch))
+    page.goto(site("northfield.localhost", "/staff/mail/settings/imap/new/"))
+    page.locator("#id_mailbox").select_option(label="contact (Contact us)")
+    page.locator("#id_host").fill("imap.northfield.example")
+    page.locator("#id_username").fill("contact@northfield.example")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    detail = page.url
+    assert "/staff/mail/settings/imap/" in detail and not detail.endswith("/new/"), detail
+    return found + check(page, detail) + check(page, f"{detail}edit/")
 
 
 def test_provider_console_pages(axe_page, site, demo):
@@ -85,6 +108,8 @@ def test_provider_console_pages(axe_page, site, demo):
         ("/tenants/northfield/", False),
         ("/tenants/new/", True),
         ("/usage/", False),
+        ("/channels/", False),  # its dates are filled in, so an empty submit shows the summary
+        ("/channels/northfield/", False),
     ]:
         found += check(axe_page, site("localhost", path), submit_empty_form=with_errors)
     assert found == []

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGES_PER_POLL = 200
 POLL_BUDGET_SECONDS = 300  # then stop taking messages; the next poll goes on
 LEASE = timedelta(minutes=15)  # a poll that died without finishing no longer blocks the account after this
+DUE_SLACK = timedelta(seconds=15)  # the beat runs every minute; a poll that took a few seconds is not a minute late
 
 
 @dataclass
@@ -70,6 +71,14 @@ def imap_poll(
     finally:
         _finish(account, result)
     return result
+
+
+def imap_poll_is_due(account: ImapAccount, now=None) -> bool:
+    """Whether the account's poll interval has passed since its last poll (never polled: due)."""
+    if account.last_polled_at is None:
+        return True
+    interval = timedelta(minutes=max(account.poll_interval_minutes, 1))
+    return account.last_polled_at + interval - DUE_SLACK <= (now or timezone.now())
 
 
 def imap_spool_name(account: ImapAccount, raw: bytes) -> str:
@@ -198,9 +207,13 @@ def _take_lease(account: ImapAccount) -> bool:
 def _finish(account: ImapAccount, result: ImapPollResult) -> None:
     account.last_polled_at = timezone.now()
     account.last_error = result.summary()[:500]
+    account.last_taken = len(result.spooled)
     account.polling_since = None
     ImapAccount.objects.filter(pk=account.pk).update(
-        last_polled_at=account.last_polled_at, last_error=account.last_error, polling_since=None
+        last_polled_at=account.last_polled_at,
+        last_error=account.last_error,
+        last_taken=account.last_taken,
+        polling_since=None,
     )
     if account.last_error:
         logger.warning("IMAP account %s (%s): %s", account.pk, account.tenant.slug, account.last_error)

@@ -1,5 +1,6 @@
 """An IMAP session for the poller (stdlib imaplib): connect with the account's security, log in with a password
-(LOGIN) or an OAuth2 access token (AUTHENTICATE XOAUTH2), and the few commands the poller needs, each checked.
+(LOGIN) or an OAuth2 access token (AUTHENTICATE XOAUTH2), and the few commands the poller needs, each checked. With a
+token endpoint, the access token comes from borough.channels.email.oauth, and a refused one is renewed once.
 
 Everything that goes wrong is raised as `ImapProblem`, whose text says what happened in plain words, for the
 account's `last_error`. The secret comes from the environment variable the account names, which must be one of its
@@ -15,6 +16,14 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
+from borough.channels.email.oauth import (
+    OAuthProblem,
+    TokenRequest,
+    client_secret_env,
+    oauth_access_token,
+    oauth_forget,
+    token_endpoint,
+)
 from borough.channels.models import ImapAccount
 
 TIMEOUT_SECONDS = 60
@@ -35,16 +44,53 @@ def secret_env_allowed(tenant, name: str) -> bool:
     return name.startswith(prefix) and re.fullmatch(SECRET_ENV_NAME, name[len(prefix) :]) is not None
 
 
+class TokenRefused(ImapProblem):
+    """The server refused the OAuth2 access token (expired or revoked)."""
+
+
+def uses_token_endpoint(account: ImapAccount) -> bool:
+    return account.auth_method == ImapAccount.AuthMethod.OAUTH2 and bool(account.oauth_token_url)
+
+
+def secret_kind(account: ImapAccount) -> str:
+    """What the variable `secret_env` names holds, in words."""
+    if account.auth_method != ImapAccount.AuthMethod.OAUTH2:
+        return "password"
+    return "refresh token" if uses_token_endpoint(account) else "access token"
+
+
 def account_secret(account: ImapAccount) -> str:
-    what = "access token" if account.auth_method == ImapAccount.AuthMethod.OAUTH2 else "password"
+    what = secret_kind(account)
     if not secret_env_allowed(account.tenant, account.secret_env):
         raise ImapProblem(f"The {what} must be in a variable named {secret_env_prefix(account.tenant)}<NAME>")
     secret = os.environ.get(account.secret_env, "")
     if not secret:
         raise ImapProblem(f"The {what} is not set: the environment variable {account.secret_env} is empty")
+    return _one_line(secret, what, account.secret_env)
+
+
+def _one_line(secret: str, what: str, name: str) -> str:
     if any(character in secret for character in "\r\n\x00"):
-        raise ImapProblem(f"The {what} in {account.secret_env} contains a line break")
+        raise ImapProblem(f"The {what} in {name} contains a line break")
     return secret
+
+
+def _bearer(account: ImapAccount, secret: str, *, fresh: bool = False) -> str:
+    """The access token to send: the secret itself, or one from the account's token endpoint."""
+    if not uses_token_endpoint(account):
+        return secret
+    name = client_secret_env(account.secret_env)  # the same tenant prefix: secret_env_allowed holds for it too
+    request = TokenRequest(
+        url=token_endpoint(account.oauth_token_url, account.oauth_tenant),
+        client_id=account.oauth_client_id,
+        refresh_token=secret,
+        client_secret=_one_line(os.environ.get(name, ""), "client secret", name),
+        scope=account.oauth_scope,
+    )
+    try:
+        return oauth_access_token(account.pk, request, fresh=fresh)
+    except OAuthProblem as problem:
+        raise ImapProblem(str(problem)) from problem
 
 
 def xoauth2_string(username: str, access_token: str) -> bytes:
@@ -164,21 +210,22 @@ def _connect(account: ImapAccount) -> imaplib.IMAP4:
     return connection
 
 
-def _log_in(connection: imaplib.IMAP4, account: ImapAccount, secret: str) -> None:
+def _log_in(connection: imaplib.IMAP4, account: ImapAccount, secret: str, *, fresh: bool = False) -> None:
     if account.auth_method == ImapAccount.AuthMethod.OAUTH2:
+        token = _bearer(account, secret, fresh=fresh)
         challenges: list[bytes] = []
 
         def respond(challenge: bytes) -> bytes:
             challenges.append(challenge)
             if len(challenges) == 1:
-                return xoauth2_string(account.username, secret)
+                return xoauth2_string(account.username, token)
             return b""  # the second challenge is the provider's refusal, as JSON: an empty answer ends the exchange
 
         try:
             connection.authenticate("XOAUTH2", respond)
         except imaplib.IMAP4.error as error:
             reason = _oauth_reason(challenges[1:])
-            raise ImapProblem(f"The server refused the OAuth2 access token{reason} ({_said(error)})") from error
+            raise TokenRefused(f"The server refused the OAuth2 access token{reason} ({_said(error)})") from error
         return
     try:
         if secret.isascii():
@@ -217,22 +264,56 @@ def _in_words(error: Exception, account: ImapAccount) -> str:
     return f"The server {where} answered with an error: {_said(error)}"
 
 
+def _open(account: ImapAccount) -> imaplib.IMAP4:
+    try:
+        return _connect(account)
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise ImapProblem(_in_words(error, account)) from error
+
+
+def _close(connection: imaplib.IMAP4) -> None:
+    with suppress(OSError, imaplib.IMAP4.error):
+        connection.logout()
+
+
+def _log_in_renewing(connection: imaplib.IMAP4, account: ImapAccount, secret: str) -> imaplib.IMAP4:
+    """Log in; a kept access token the server refuses (expired early, revoked) is renewed once, on a new
+    connection (some servers hang up after a failed AUTHENTICATE). Returns the connection logged in."""
+    try:
+        _log_in(connection, account, secret)
+        return connection
+    except TokenRefused:
+        if not uses_token_endpoint(account):
+            raise
+    _close(connection)
+    oauth_forget(account.pk)
+    connection = _open(account)
+    try:
+        _log_in(connection, account, secret, fresh=True)
+    except TokenRefused as refused:
+        _close(connection)
+        raise ImapProblem(
+            f"{refused} although the token endpoint had just issued it: check that the app may read mail over IMAP "
+            "(its scope) and that the username is the mailbox the owner authorised"
+        ) from refused
+    except BaseException:
+        _close(connection)
+        raise
+    return connection
+
+
 @contextmanager
 def imap_session(account: ImapAccount) -> Iterator[ImapSession]:
     """A logged-in session; connection and protocol errors become ImapProblem in plain words."""
     secret = account_secret(account)
-    try:
-        connection = _connect(account)
-    except (OSError, imaplib.IMAP4.error) as error:
-        raise ImapProblem(_in_words(error, account)) from error
+    connection = _open(account)
     try:
         try:
-            _log_in(connection, account, secret)
+            connection = _log_in_renewing(connection, account, secret)
             session = ImapSession(connection, account)
             session.refresh_capabilities()
             yield session
         except (OSError, imaplib.IMAP4.error) as error:
             raise ImapProblem(_in_words(error, account)) from error
     finally:
-        with suppress(OSError, imaplib.IMAP4.error):
-            connection.logout()
+        _close(connection)

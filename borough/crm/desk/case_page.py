@@ -78,6 +78,7 @@ class TimelineItem:
     lines: list[str] = field(default_factory=list)
     audience: str = ""  # "Seen by the resident", "Staff only" or "" for contacts
     kind: str = ""
+    contact: Interaction | None = None  # a contact's own record, e.g. a notification's delivery status
 
 
 def _event_item(event: CaseEvent) -> TimelineItem:
@@ -98,7 +99,9 @@ def _interaction_item(contact: Interaction) -> TimelineItem:
     direction = "from the resident" if contact.direction == Interaction.Direction.INBOUND else "to the resident"
     title = f"{contact.get_channel_display()} {direction}"
     byline = contact.recorded_by.display_name if contact.recorded_by_id else "the system"
-    return TimelineItem(title, byline, contact.occurred_at, contact.body, [contact.summary], "", "interaction")
+    return TimelineItem(
+        title, byline, contact.occurred_at, contact.body, [contact.summary], "", "interaction", contact=contact
+    )
 
 
 def timeline(case: Case) -> list[TimelineItem]:

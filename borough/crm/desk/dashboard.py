@@ -1,14 +1,19 @@
-"""The desk's dashboard: volumes by channel and by service for a period, and service-level attainment per
-service. Each table is one aggregate query (values().annotate()); the charts draw the same numbers."""
+"""The desk's dashboard: volumes by channel and by service for a period, service-level attainment per service,
+and contacts by channel (borough.crm.channel_report). Each table is one aggregate query (values().annotate());
+the charts draw the same numbers."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseBadRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from borough.crm.channel_report import channel_report, contacts_per_day
+from borough.crm.channel_report_forms import ChannelReportForm, channel_report_context, contacts_csv_response
 from borough.crm.desk.charts import bar_chart
 from borough.crm.desk.views import crm_view
 from borough.crm.models import Case, CaseChannel
@@ -85,7 +90,10 @@ def dashboard(request):
         attainment_by_service(since, now),
     )
     label = PERIODS[period].lower()
+    channel_form = ChannelReportForm(request.GET)
     context = {
+        "channel_form": channel_form,
+        **_channel_context(request, channel_form),
         "periods": PERIODS,
         "period": period,
         "period_error": error,
@@ -104,4 +112,29 @@ def dashboard(request):
             suffix="%",
         ),
     }
-    return render_staff(request, "crm/desk/dashboard.html", context, status=400 if error else 200)
+    status = 400 if error or channel_form.errors else 200
+    return render_staff(request, "crm/desk/dashboard.html", context, status=status)
+
+
+def _channel_context(request, form: ChannelReportForm) -> dict:
+    if not form.is_valid():
+        return {}
+    choice = form.cleaned_data
+    report = channel_report(tenant=request.tenant, since=choice["since"], until=choice["until"], unit=choice["shift"])
+    query = f"since={choice['since']:%Y-%m-%d}&until={choice['until']:%Y-%m-%d}"
+    return {**channel_report_context(report), "csv_url": f"{reverse('crm:dashboard_contacts_csv')}?{query}"}
+
+
+@crm_view
+@require_GET
+def contacts_csv(request):
+    """The dashboard's contacts per day per channel as CSV (the same From and To)."""
+    form = ChannelReportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+    since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    daily = contacts_per_day(tenant=request.tenant, since=since, until=until)
+    return contacts_csv_response(daily, name=request.tenant.slug)

@@ -179,7 +179,7 @@ class UpdateForm(forms.Form):
         widget=forms.Textarea,
         max_length=10000,
         required=False,
-        help_text="The resident sees this on the case and receives it by email.",
+        help_text="The resident sees this on the case and is sent it by email or text message, as they prefer.",
     )
 
     def __init__(self, data=None, *, case: Case, prefill: bool = False):

@@ -27,4 +27,5 @@ urlpatterns = [
     path("knowledge/<int:pk>/", knowledge.article, name="knowledge_article"),
     path("templates/", knowledge.templates, name="templates"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/contacts.csv", dashboard.contacts_csv, name="dashboard_contacts_csv"),
 ]

@@ -1,17 +1,14 @@
-"""What the case services share: gathering field errors, timeline entries, locking, text checks, and
-emailing the resident through the outbox."""
+"""What the case services share: gathering field errors, timeline entries, locking, text checks. Telling the
+resident goes through borough.channels.notifications.services.notify_resident."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from borough.core.audit import current_actor, snapshot
-from borough.core.outbox import email_message_id, outbox_enqueue
-from borough.crm.models import Case, CaseChannel, CaseEvent, Interaction
-from borough.people.models import Channel, Consent, ContactPoint, Person
-from borough.people.services import person_consents_in_force
+from borough.crm.models import Case, CaseChannel, CaseEvent
+from borough.people.models import Channel, ContactPoint, Person
 
 Status = Case.Status
 CASE_AUDIT_FIELDS = (
@@ -129,43 +126,6 @@ def primary_phone(person: Person) -> str:
     points = ContactPoint.objects.filter(tenant_id=person.tenant_id, person=person, kind=ContactPoint.Kind.PHONE)
     point = points.order_by("-is_primary", "id").first()
     return point.normalised if point else ""
-
-
-def _wants_email(person: Person) -> bool:
-    """Email about their own case unless they withdrew consent to email updates."""
-    return person_consents_in_force(person=person).get(Consent.Purpose.EMAIL_UPDATES, True)
-
-
-def email_resident(case: Case, *, key: str, subject: str, lines: list[str]) -> bool:
-    """Queue an email to the case's requester, with an outbound Interaction; False when there is nobody to email."""
-    person = case.requester
-    email = primary_email(person)
-    if not email or not _wants_email(person):
-        return False
-    greeting = f"Dear {person.display_name}," if person.given_name or person.family_name else "Hello,"
-    body = "\n\n".join([greeting, *lines, case.tenant.name])
-    html = render_to_string(
-        "crm/email/resident.html",
-        {"tenant": case.tenant, "subject": subject, "greeting": greeting, "lines": lines, "reference": case.reference},
-    )
-    queued = outbox_enqueue(
-        tenant=case.tenant,
-        kind="email.smtp",
-        idempotency_key=key,
-        payload={"to": [email], "subject": subject, "body": body, "html": html},
-    )
-    message_id = email_message_id(case.tenant_id, key, queued.payload.get("from"))  # a reply's In-Reply-To
-    Interaction.objects.create(
-        tenant_id=case.tenant_id,
-        person=person,
-        case=case,
-        channel=Channel.EMAIL,
-        direction=Interaction.Direction.OUTBOUND,
-        summary=subject[:200],
-        body=body,
-        data={"outbox_key": key, "to": email, "message_id": message_id},
-    )
-    return True
 
 
 # Creating a case

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from borough.channels.notifications.events import Event
+from borough.channels.notifications.services import notify_resident
 from borough.core.audit import audit_record
 from borough.core.metering import meter_record
 from borough.core.references import reference_next
@@ -24,8 +26,6 @@ from borough.crm.services.common import (
     case_event,
     case_snapshot,
     clean_text,
-    day_text,
-    email_resident,
 )
 from borough.crm.settings import crm_calendar
 from borough.people.models import Person
@@ -136,7 +136,8 @@ def case_create(
     from_resident: bool = False,
 ) -> Case:
     """A new case: reference, due time, team by routing, timeline, inbound interaction, audit, metering, and an
-    acknowledgement email when the requester has an email address. `service` is a Service or its code.
+    acknowledgement on the requester's preferred channel (borough.channels.notifications). `service` is a Service
+    or its code.
 
     `from_resident`: the resident sent this report themselves (the portal, an Open311 client, an API client passing
     on a web form), so a service that does not allow anonymous reports needs a requester. Staff logging a case on
@@ -242,13 +243,20 @@ def insert_case(
         if logged_by is not None
         else f"Received ({how})."
     )
+    notified = notify_resident(case=case, event=Event.RECEIVED, key=f"case-ack-{case.pk}")
     created = case_event(
         case,
         CaseEvent.Kind.CREATED,
         body=body,
         public=True,
         at=now,
-        data={"channel": channel, "routed_by": routed_by, "sla_steps": list(due.steps), "attachments": files},
+        data={
+            "channel": channel,
+            "routed_by": routed_by,
+            "sla_steps": list(due.steps),
+            "attachments": files,
+            "notified": notified.as_data(),
+        },
     )
     Interaction.objects.create(
         tenant=tenant,
@@ -266,16 +274,6 @@ def insert_case(
         tenant=tenant, action="case.create", obj=case, after=case_snapshot(case), detail={"routed_by": routed_by}
     )
     meter_record(tenant=tenant, service="crm.case")
-    email_resident(
-        case,
-        key=f"case-ack-{case.pk}",
-        subject=f"Your reference {case.reference}: {service.name}",
-        lines=[
-            f"Thank you for contacting {tenant.name}. We have received your request about {service.name.lower()}.",
-            f"Your reference is {case.reference}. Please quote it if you contact us about this request.",
-            f"We aim to deal with it by the end of {day_text(case.due_at)}.",
-        ],
-    )
     case.created_event = created  # for the caller's reply, without reading the timeline back
     return case
 

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from borough.channels.notifications.events import Event
+from borough.channels.notifications.services import notify_resident
 from borough.core.audit import audit_record
 from borough.crm.attachments import check_attachments
 from borough.crm.models import Case, CaseEvent, Interaction, Team, TeamMember
@@ -18,7 +20,6 @@ from borough.crm.services.common import (
     case_snapshot,
     clean_text,
     day_text,
-    email_resident,
     lock_case,
 )
 from borough.crm.services.create import save_attachments
@@ -48,7 +49,7 @@ def change_status(
     now = timezone.now()
     steps = apply_transition(case, to_status, now=now, calendar=crm_calendar(case.tenant))
     case.save()
-    case_event(
+    status_event = case_event(
         case,
         CaseEvent.Kind.STATUS,
         body=public_body or f"Status changed from {from_label.lower()} to {case.get_status_display().lower()}.",
@@ -56,6 +57,7 @@ def change_status(
         at=now,
         data={"from": before["status"], "to": to_status},
     )
+    _notify_status(case, status_event)
     if steps:
         paused = case.sla_paused_at is not None
         case_event(
@@ -73,6 +75,27 @@ def change_status(
         tenant=case.tenant, action=action, obj=case, before=before, after=case_snapshot(case), detail={"note": note}
     )
     return case
+
+
+STATUS_EVENTS = {
+    Status.WAITING_ON_RESIDENT: Event.WAITING,
+    Status.RESOLVED: Event.RESOLVED,
+    Status.CLOSED: Event.CLOSED,
+}
+
+
+def _notify_status(case: Case, status_event: CaseEvent) -> None:
+    """Tell the resident their case waits on them, is resolved or is closed; a closed case also brings the
+    satisfaction survey, once per case, while no feedback has been given."""
+    event = STATUS_EVENTS.get(case.status)
+    if event is None:
+        return
+    notified = {"notified": notify_resident(case=case, event=event, key=f"case-status-{status_event.pk}").as_data()}
+    if case.status == Status.CLOSED and case.feedback_rating is None:
+        survey = notify_resident(case=case, event=Event.SURVEY, key=f"case-survey-{case.pk}")
+        notified["survey"] = survey.as_data()
+    status_event.data = {**status_event.data, **notified}
+    status_event.save(update_fields=["data"])
 
 
 def _local(moment) -> str:
@@ -121,6 +144,7 @@ def case_assign(*, case: Case, team: Team | None = None, user=None) -> Case:
     errors.raise_any()
     case = lock_case(case)
     before = case_snapshot(case)
+    team_before = case.team_id
     if team is not None:
         case.team = team
         officer_elsewhere = (
@@ -134,12 +158,16 @@ def case_assign(*, case: Case, team: Team | None = None, user=None) -> Case:
     case.save()
     parts = [f"team {case.team.name}" if case.team else "no team"]
     parts.append(f"officer {_user_name(case.assigned_to)}" if case.assigned_to else "no officer")
-    case_event(
+    assigned = case_event(
         case,
         CaseEvent.Kind.ASSIGNED,
         body=f"Assigned to {' and '.join(parts)}.",
         data={"team": case.team_id, "user": case.assigned_to_id},
     )
+    if case.team_id is not None and case.team_id != team_before:  # a new team, not a new officer in the same one
+        notified = notify_resident(case=case, event=Event.ASSIGNED, key=f"case-assigned-{assigned.pk}")
+        assigned.data = {**assigned.data, "notified": notified.as_data()}
+        assigned.save(update_fields=["data"])
     audit_record(tenant=case.tenant, action="case.assign", obj=case, before=before, after=case_snapshot(case))
     return case
 
@@ -161,20 +189,17 @@ def case_add_note(*, case: Case, body: str) -> CaseEvent:
 
 @transaction.atomic
 def case_publish_update(*, case: Case, body: str) -> CaseEvent:
-    """A public update: on the case's page for the resident, and emailed to them when they have an email."""
+    """A public update: on the case's page for the resident, and sent to them on their preferred channel."""
     errors = Errors()
     body = clean_text(body, "body", errors, required="Enter the update for the resident")
     errors.raise_any()
     event = case_event(case, CaseEvent.Kind.UPDATE, body=body, public=True)
-    emailed = email_resident(
-        case,
-        key=f"case-update-{event.pk}",
-        subject=f"Update on your request {case.reference}: {case.service.name}",
-        lines=[body, f"Your reference is {case.reference}."],
-    )
-    event.data = {"emailed": emailed}
+    notified = notify_resident(case=case, event=Event.UPDATE, key=f"case-update-{event.pk}", update=body)
+    emailed = notified.sent and notified.channel == "email"
+    event.data = {"emailed": emailed, "notified": notified.as_data()}
     event.save(update_fields=["data"])
-    audit_record(tenant=case.tenant, action="case.update", obj=case, detail={"event": event.pk, "emailed": emailed})
+    detail = {"event": event.pk, "emailed": emailed, "notified": notified.channel if notified.sent else ""}
+    audit_record(tenant=case.tenant, action="case.update", obj=case, detail=detail)
     return event
 
 

@@ -136,6 +136,8 @@ def test_erasure_anonymises_and_keeps_statistics(in_a, resident, django_capture_
 
     event = audit_history(resident).get(action="person.erase")
     assert event.detail["erased"] == {
+        "emails": 0,
+        "calls": 0,
         "records": 1,
         "contact_points": 2,
         "addresses": 1,
@@ -197,3 +199,51 @@ def test_no_audit_event_keeps_the_erased_persons_values_and_the_history_stays(in
     created = after.get(action="person.create", object_id=str(resident.pk))
     assert created.object_repr == ERASED and created.changes
     assert all(pair == [ERASED, ERASED] for pair in created.changes.values())
+
+
+def test_the_emails_and_calls_of_the_person_are_erased(in_a, resident, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from borough.channels.models import InboundEmail
+    from borough.channels.telephony.models import Call, CallBack, CallEvent
+    from borough.channels.telephony.services import call_event_record, callback_schedule
+
+    case = closed_case(in_a, resident)
+    email = InboundEmail(
+        tenant=in_a, spool_name="s-1", received_at=timezone.now(), envelope_from="ann@example.com",
+        recipient="contact@northfield.localhost", from_address="ann@example.com", from_name="Ann Jones",
+        subject="My bin, 1 High Street", message_id="<m1@example.com>", body_text="Ann here", size=10,
+        outcome=InboundEmail.Outcome.REVIEW, reason="held",
+    )  # fmt: skip
+    email.raw.save("s-1.eml", ContentFile(b"From: Ann Jones <ann@example.com>\r\n\r\nHello"), save=False)
+    email.save()
+    raw_path = email.raw.path
+    someone_else = InboundEmail.objects.create(
+        tenant=in_a, spool_name="s-2", received_at=timezone.now(), recipient="contact@northfield.localhost",
+        from_address="bob@example.com", subject="Bob's", size=1, outcome=InboundEmail.Outcome.REVIEW, raw="x.eml",
+    )  # fmt: skip
+    call, _recorded, _warnings = call_event_record(
+        tenant=in_a, call_id="c-1", caller="07700 900123", called="01632 960000", state="ringing"
+    )
+    Call.objects.filter(pk=call.pk).update(notes="Ann rang about her bin")
+    callback_schedule(
+        tenant=in_a, phone="+447700900123", due_at=timezone.now() + timedelta(hours=1), notes="Ring Ann", case=case
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person_erase(person=resident, reason=REASON)
+
+    email.refresh_from_db()
+    assert (email.from_address, email.from_name, email.envelope_from, email.message_id) == ("", "", "", "")
+    assert (email.subject, email.body_text, email.raw.name) == (ERASED, ERASED, "")
+    assert email.outcome == InboundEmail.Outcome.REVIEW and not os.path.exists(raw_path)
+    assert InboundEmail.objects.get(pk=someone_else.pk).from_address == "bob@example.com"
+    call.refresh_from_db()
+    assert (call.caller, call.caller_normalised, call.notes) == ("", "", ERASED) and call.state == "ringing"
+    assert all(event.payload == {} for event in CallEvent.objects.filter(call=call))
+    callback = CallBack.objects.get()
+    assert (callback.phone, callback.notes) == ("", ERASED)
+    erased = audit_history(resident).get(action="person.erase").detail["erased"]
+    assert (erased["emails"], erased["calls"]) == (1, 2)

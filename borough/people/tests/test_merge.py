@@ -2,7 +2,11 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from borough.channels.models import InboundEmail
+from borough.channels.telephony.models import Call, CallBack
+from borough.channels.telephony.services import call_event_record, callback_schedule
 from borough.core.audit import Actor, acting_as, audit_history
 from borough.core.models import AuditEvent
 from borough.crm.models import Case, Interaction
@@ -28,6 +32,9 @@ def ownership(tenant) -> dict:
         "consents": sorted(Consent.objects.values_list("pk", "person_id")),
         "cases": sorted(Case.objects.values_list("pk", "requester_id")),
         "interactions": sorted(Interaction.objects.values_list("pk", "person_id")),
+        "emails": sorted(InboundEmail.objects.values_list("pk", "person_id")),
+        "calls": sorted(Call.objects.values_list("pk", "person_id")),
+        "call_backs": sorted(CallBack.objects.values_list("pk", "person_id")),
         "people": sorted(Person.objects.values_list("pk", "merged_into_id", "merged_at", "legal_hold_reason")),
     }
 
@@ -57,6 +64,15 @@ def pair(in_a):
     for person in (survivor, duplicate):
         case = make_case(in_a, person)
         make_interaction(in_a, person, case=case)
+    InboundEmail.objects.create(
+        tenant=in_a, spool_name="s-1", received_at=timezone.now(), recipient="contact@northfield.localhost",
+        from_address="anne.work@example.com", size=1, outcome=InboundEmail.Outcome.REVIEW, person=duplicate,
+    )  # fmt: skip
+    call, _recorded, _warnings = call_event_record(
+        tenant=in_a, call_id="c-1", caller="01632 960001", called="01632 960000", state="ringing"
+    )
+    assert call.person == duplicate
+    callback_schedule(tenant=in_a, phone="+441632960001", due_at=timezone.now(), person=duplicate, call=call)
     return survivor, duplicate
 
 
@@ -74,12 +90,15 @@ def test_merge_moves_everything_but_exact_duplicate_contact_points(in_a, pair):
     ]
     assert list(duplicate.contact_points.values_list("normalised", flat=True)) == ["ann@example.com"]
     assert survivor.addresses.count() == 2 and survivor.addresses.filter(is_primary=True).count() == 1
-    assert survivor.consents.count() == 2 and survivor.cases.count() == 2 and survivor.interactions.count() == 2
+    assert survivor.consents.count() == 2 and survivor.cases.count() == 2 and survivor.interactions.count() == 3
     assert not (duplicate.addresses.exists() or duplicate.consents.exists() or duplicate.cases.exists())
 
     assert event.action == "person.merge" and event.object_id == str(survivor.pk)
     moved = event.detail["moved"]
-    assert set(moved) == {"contact_points", "addresses", "consents", "cases", "interactions"}
+    assert set(moved) == {
+        "contact_points", "addresses", "consents", "cases", "interactions", "emails", "calls", "call_backs"
+    }  # fmt: skip
+    assert Call.objects.get().person == survivor and CallBack.objects.get().person == survivor
     assert sorted(moved["cases"]) == sorted(Case.objects.values_list("pk", flat=True).exclude(requester=None))[1:]
     assert len(moved["contact_points"]) == 2 and len(event.detail["contact_points_kept_on_duplicate"]) == 1
     assert len(event.detail["contact_points_no_longer_primary"]) == 1

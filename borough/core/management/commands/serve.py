@@ -115,6 +115,8 @@ class Command(BaseCommand):
         port, verbosity = options["port"], options["verbosity"]
         hosts, default_hosts = _listen_hosts()
         sockets = _bind(hosts, port, optional_ipv6=default_hosts)
+        if settings.BOROUGH_SITE_SCHEME == "http" and not settings.BOROUGH_SITE_PORT:
+            settings.BOROUGH_SITE_PORT = str(port)  # no proxy in front: links in messages to residents point here
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         self._seed_new_database()

@@ -262,15 +262,31 @@ def test_too_many_attachments_are_refused(catalogue):
     assert "Attach 10 files or fewer" in errors_of(raised)["attachments"][0]
 
 
-def test_a_failure_in_the_last_step_leaves_nothing_half_created(catalogue):
-    """The acknowledgement is queued last; a requester whose stored email the outbox refuses rolls back the case,
-    its reference, timeline, interaction, audit event and usage (the attachment included)."""
+def test_a_failure_in_the_last_step_leaves_nothing_half_created(catalogue, monkeypatch):
+    """A failure after everything else is written (here metering) rolls back the case, its reference, timeline,
+    interactions, queued acknowledgement, audit event and usage (the attachment included)."""
+    tenant = catalogue["tenant"]
+    with tenant_scope(tenant):
+        jane = make_person(tenant)
+    before = counts(tenant)
+
+    def broken_meter(**kwargs):
+        raise RuntimeError("metering is down")
+
+    monkeypatch.setattr("borough.crm.services.create.meter_record", broken_meter)
+    with tenant_scope(tenant), pytest.raises(RuntimeError):
+        new_case(tenant, catalogue["missed_bin"], answers={"bin_type": "general"}, requester=jane, attachments=[png()])
+    assert counts(tenant) == before
+
+
+def test_an_email_address_the_outbox_refuses_does_not_lose_the_case(catalogue):
+    """A stored address the outbox refuses is noted on the case; the resident's report is kept."""
     tenant = catalogue["tenant"]
     with tenant_scope(tenant):
         jane = make_person(tenant, email="")
         ContactPoint.objects.create(tenant=tenant, person=jane, kind="email", value="broken", normalised="broken")
-    before = counts(tenant)
-    with tenant_scope(tenant), pytest.raises(ValidationError) as raised:
-        new_case(tenant, catalogue["missed_bin"], answers={"bin_type": "general"}, requester=jane, attachments=[png()])
-    assert "to" in errors_of(raised)
-    assert counts(tenant) == before
+        case = new_case(tenant, catalogue["missed_bin"], answers={"bin_type": "general"}, requester=jane)
+        notified = case.created_event.data["notified"]
+        assert (notified["sent"], notified["channel"]) == (False, "email")
+        assert "'broken' is not an email address" in notified["reason"]
+        assert not OutboxMessage.objects.exists()

@@ -53,7 +53,9 @@ def test_case_transition_follows_the_rules(work, from_status, to_status):
         changed = services.case_transition(case=case, to_status=to_status)
         assert changed.status == to_status
         event = CaseEvent.objects.filter(case=case, kind="status").get()
-        assert event.is_public and event.data == {"from": from_status, "to": to_status}
+        assert event.is_public and {"from": from_status, "to": to_status}.items() <= event.data.items()
+        # The resident hears of waiting on them, resolution and closure (borough.channels.notifications).
+        assert ("notified" in event.data) == (to_status in {"waiting_on_resident", "resolved", "closed"})
         assert AuditEvent.objects.filter(action="case.transition", object_id=str(case.pk)).count() == 1
     else:
         with pytest.raises(ValidationError) as raised:
@@ -193,7 +195,14 @@ def test_notes_are_internal_and_updates_are_public_and_emailed(work):
     note = services.case_add_note(case=case, body="Called the crew")
     assert (note.kind, note.is_public) == ("note", False)
     update = services.case_publish_update(case=case, body="We will collect it tomorrow.")
-    assert (update.kind, update.is_public, update.data) == ("update", True, {"emailed": True})
+    assert (update.kind, update.is_public, update.data["emailed"]) == ("update", True, True)
+    assert update.data["notified"] == {
+        "event": "update",
+        "sent": True,
+        "channel": "email",
+        "language": "en",
+        "outbox_key": f"case-update-{update.pk}",
+    }
     email = OutboxMessage.objects.get(idempotency_key=f"case-update-{update.pk}")
     assert "We will collect it tomorrow." in email.payload["body"] and email.payload["to"] == ["jane.smith@example.org"]
     with pytest.raises(ValidationError, match="Enter the note"):
@@ -205,7 +214,14 @@ def test_notes_are_internal_and_updates_are_public_and_emailed(work):
 def test_no_update_email_after_the_resident_withdrew_consent(work):
     consent_record(person=work["jane"], purpose="email_updates", granted=False, channel="web")
     update = services.case_publish_update(case=work["case"], body="Collected.")
-    assert update.data == {"emailed": False}
+    assert update.data == {
+        "emailed": False,
+        "notified": {
+            "event": "update",
+            "sent": False,
+            "reason": "consent to email updates withdrawn; no mobile number",
+        },
+    }
     assert not OutboxMessage.objects.filter(idempotency_key=f"case-update-{update.pk}").exists()
 
 
