@@ -7,8 +7,9 @@ HTTP to the local Notify stand-in (borough/channels/notify/standin.py), which ch
     export BROKER_URL=amqp://guest:guest@127.0.0.1:5672//
     .venv/bin/python -m bench.outbox_bench --messages 2000 --workers 4
 
-The benchmark queues `--messages` text messages in one transaction (as a batch of case updates would), and measures
-from its commit to the last message recorded as sent. Then it checks that Notify received each message exactly once
+The benchmark queues `--messages` text messages in one transaction with `outbox_enqueue_many` (as a run that tells
+many residents would), which hands them to the workers in batches, and measures from its commit to the last message
+recorded as sent. Then it checks that Notify received each message exactly once
 and that every message is recorded as sent with Notify's id. The stand-in runs in this process, on the same two
 cores as the workers and the database (the real Notify is elsewhere).
 """
@@ -35,7 +36,7 @@ from borough.channels.notify.services import api_key_env_name, notify_account_co
 from borough.channels.notify.standin import NotifyStandIn  # noqa: E402
 from borough.core.audit import Actor, acting_as  # noqa: E402
 from borough.core.models import OutboxMessage  # noqa: E402
-from borough.core.outbox import outbox_enqueue  # noqa: E402
+from borough.core.outbox import outbox_enqueue_many  # noqa: E402
 from borough.tenancy.models import Tenant  # noqa: E402
 from borough.tenancy.scope import tenant_scope  # noqa: E402
 from config.celery import app as celery_app  # noqa: E402
@@ -80,11 +81,18 @@ def main() -> None:
             wait_for_workers(args.workers)
             keys = [f"bench-{run}-{number}" for number in range(args.messages)]
             with tenant_scope(tenant), transaction.atomic():
-                for number, key in enumerate(keys):
-                    body = f"Update on your request BEN-{number:06d}: the crew has been booked for Thursday."
-                    phone = f"+447700{number % 1000000:06d}"
-                    outbox_enqueue(tenant=tenant, kind="sms.notify", payload={"to": phone, "body": body},
-                                   idempotency_key=key)  # fmt: skip
+                messages = [
+                    {
+                        "kind": "sms.notify",
+                        "payload": {
+                            "to": f"+447700{number % 1000000:06d}",
+                            "body": f"Update on your request BEN-{number:06d}: the crew has been booked for Thursday.",
+                        },
+                        "idempotency_key": key,
+                    }
+                    for number, key in enumerate(keys)
+                ]
+                outbox_enqueue_many(tenant=tenant, messages=messages)
                 started = time.perf_counter()  # the commit hands every message to the workers
 
             def mine():

@@ -19,7 +19,7 @@ import logging
 import smtplib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from email.utils import parseaddr
 from functools import partial
@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -39,6 +39,7 @@ from borough.core.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+BATCH_SIZE = 50  # messages a worker claims and delivers in one task, for bulk producers
 LOOP_HEADER = "X-Borough-Loop"
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
@@ -97,8 +98,14 @@ def _dispatch(message: OutboxMessage) -> None:
     outbox_deliver_task.delay(tenant_id=message.tenant_id, message_id=message.pk)
 
 
-def outbox_enqueue(*, tenant, kind: str, payload: dict[str, Any], idempotency_key: str) -> OutboxMessage:
-    """Queue a side effect inside the caller's transaction. The same key twice is one message."""
+def _dispatch_batches(tenant_id: int, ids: list[int]) -> None:
+    from borough.core.tasks import outbox_deliver_batch_task  # the tasks module imports this one
+
+    for start in range(0, len(ids), BATCH_SIZE):
+        outbox_deliver_batch_task.delay(tenant_id=tenant_id, message_ids=ids[start : start + BATCH_SIZE])
+
+
+def _insert(*, tenant, kind: str, payload: dict[str, Any], idempotency_key: str) -> tuple[OutboxMessage, bool]:
     handler = OUTBOX_HANDLERS.get(kind)
     if handler is None:
         raise ValidationError({"kind": f"No outbox handler for {kind!r}. Known: {', '.join(sorted(OUTBOX_HANDLERS))}"})
@@ -120,9 +127,31 @@ def outbox_enqueue(*, tenant, kind: str, payload: dict[str, Any], idempotency_ke
         message = OutboxMessage.objects.get(tenant=tenant, idempotency_key=idempotency_key)
         if message.kind != kind or message.payload != payload:
             logger.warning("Outbox key %r reused with a different message; the first one stands", idempotency_key)
-        return message
-    transaction.on_commit(partial(_dispatch, message))
+        return message, False
+    return message, True
+
+
+def outbox_enqueue(*, tenant, kind: str, payload: dict[str, Any], idempotency_key: str) -> OutboxMessage:
+    """Queue a side effect inside the caller's transaction. The same key twice is one message."""
+    message, created = _insert(tenant=tenant, kind=kind, payload=payload, idempotency_key=idempotency_key)
+    if created:
+        transaction.on_commit(partial(_dispatch, message))
     return message
+
+
+def outbox_enqueue_many(*, tenant, messages: Iterable[dict[str, Any]]) -> list[OutboxMessage]:
+    """Queue many side effects inside the caller's transaction (a run's notifications, say): each a dict of
+    `kind`, `payload` and `idempotency_key`, exactly as `outbox_enqueue`, but handed to the workers after the commit
+    in batches of BATCH_SIZE, which a worker claims and settles together."""
+    queued, new = [], []
+    for spec in messages:
+        message, created = _insert(tenant=tenant, **spec)
+        queued.append(message)
+        if created:
+            new.append(message.pk)
+    if new:
+        transaction.on_commit(partial(_dispatch_batches, tenant.pk, new))
+    return queued
 
 
 def due_messages(now=None) -> Q:
@@ -138,29 +167,38 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
 
 
-def _claim(message: OutboxMessage) -> tuple[OutboxMessage | None, bool]:
-    """The message, claimed for this worker (or None if it is not due or another worker has it), and whether an
-    earlier attempt may have reached the remote system (one that failed may have timed out after it was accepted;
-    one that was abandoned stopped at an unknown point)."""
+def _claim_many(ids: list[int]) -> list[tuple[OutboxMessage, bool]]:
+    """The messages of `ids` that are due and no other worker has, claimed for this worker in one transaction, each
+    with whether an earlier attempt may have reached the remote system (one that failed may have timed out after it
+    was accepted; one that was abandoned stopped at an unknown point)."""
     now = timezone.now()
+    claimed: list[tuple[OutboxMessage, bool]] = []
     with transaction.atomic():
-        claimed = (
-            OutboxMessage.objects.select_for_update(skip_locked=True).filter(due_messages(now), pk=message.pk).first()
+        due = (
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("tenant")
+            .filter(due_messages(now), pk__in=ids)
+            .order_by("pk")
         )
-        if claimed is None:
-            return None, False
-        abandoned = claimed.status == OutboxMessage.Status.SENDING
-        tried_before = claimed.attempts > 0
-        if abandoned and claimed.attempts >= MAX_ATTEMPTS and not _recoverable(claimed):
-            claimed.status, claimed.locked_until = OutboxMessage.Status.DEAD, None
-            claimed.last_error = (claimed.last_error + "\nThe last attempt did not finish.").strip()
-            claimed.save(update_fields=["status", "locked_until", "last_error"])
-            return None, False
-        claimed.status = OutboxMessage.Status.SENDING
-        claimed.attempts += 1
-        claimed.locked_until = now + LEASE
-        claimed.save(update_fields=["status", "attempts", "locked_until"])
-    return claimed, tried_before
+        for message in due:
+            abandoned = message.status == OutboxMessage.Status.SENDING
+            if abandoned and message.attempts >= MAX_ATTEMPTS and not _recoverable(message):
+                message.status, message.locked_until = OutboxMessage.Status.DEAD, None
+                message.last_error = (message.last_error + "\nThe last attempt did not finish.").strip()
+                message.save(update_fields=["status", "locked_until", "last_error"])
+                continue
+            claimed.append((message, message.attempts > 0))
+        if claimed:
+            OutboxMessage.objects.filter(pk__in=[m.pk for m, _ in claimed]).update(
+                status=OutboxMessage.Status.SENDING, attempts=F("attempts") + 1, locked_until=now + LEASE
+            )
+    for message, _tried_before in claimed:
+        message.status, message.attempts, message.locked_until = (
+            OutboxMessage.Status.SENDING,
+            message.attempts + 1,
+            now + LEASE,
+        )
+    return claimed
 
 
 def _recoverable(message: OutboxMessage) -> bool:
@@ -170,17 +208,17 @@ def _recoverable(message: OutboxMessage) -> bool:
 
 def _settle(message: OutboxMessage, **changes) -> None:
     # Only if our claim still stands: a lease that ran out may have passed the message to another worker.
-    OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.SENDING, attempts=message.attempts).update(
-        locked_until=None, **changes
-    )
-
-
-def outbox_deliver(*, message: OutboxMessage) -> OutboxMessage:
-    """Deliver a message if it is due and no other worker has it; record the outcome and the next attempt."""
-    claimed, tried_before = _claim(message)
-    if claimed is None:
+    settled = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxMessage.Status.SENDING, attempts=message.attempts
+    ).update(locked_until=None, **changes)
+    if settled:
+        for name, value in {"locked_until": None, **changes}.items():
+            setattr(message, name, value)
+    else:
         message.refresh_from_db()
-        return message
+
+
+def _deliver_claimed(claimed: OutboxMessage, tried_before: bool) -> None:
     handler = OUTBOX_HANDLERS.get(claimed.kind)
     try:
         if handler is None:
@@ -209,8 +247,25 @@ def outbox_deliver(*, message: OutboxMessage) -> OutboxMessage:
             )
     else:
         _settle(claimed, status=OutboxMessage.Status.SENT, sent_at=timezone.now(), result=result, last_error="")
-    claimed.refresh_from_db()
-    return claimed
+
+
+def outbox_deliver(*, message: OutboxMessage) -> OutboxMessage:
+    """Deliver a message if it is due and no other worker has it; record the outcome and the next attempt."""
+    claimed = _claim_many([message.pk])
+    if not claimed:
+        message.refresh_from_db()
+        return message
+    _deliver_claimed(*claimed[0])
+    return claimed[0][0]
+
+
+def outbox_deliver_many(*, ids: list[int]) -> int:
+    """Deliver the due messages among `ids` (a batch a bulk producer queued), claimed together; each is settled as it
+    goes, so a worker that dies mid-batch leaves the rest to the lease and to `recover`. The number delivered."""
+    claimed = _claim_many(ids)
+    for message, tried_before in claimed:
+        _deliver_claimed(message, tried_before)
+    return sum(1 for message, _ in claimed if message.status == OutboxMessage.Status.SENT)
 
 
 def _addresses(value) -> list[str]:

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from borough.core.models import OutboxMessage, Run
-from borough.core.outbox import due_messages, outbox_deliver
+from borough.core.outbox import BATCH_SIZE, due_messages, outbox_deliver, outbox_deliver_many
 from borough.core.runs import run_execute
 from borough.core.tasks_base import TenantTask
 from borough.tenancy.models import Tenant
@@ -37,6 +37,12 @@ def outbox_deliver_task(tenant_id: int, message_id: int) -> None:
     outbox_deliver(message=message)
 
 
+@shared_task(base=TenantTask, acks_late=True)
+def outbox_deliver_batch_task(tenant_id: int, message_ids: list[int]) -> int:
+    # acks_late, as above: a batch whose worker died is taken again; what it had sent is found by `recover`.
+    return outbox_deliver_many(ids=message_ids)
+
+
 @shared_task
 def outbox_deliver_due() -> int:
     """Periodic (celery beat): hand every due message of every active tenant to a per-tenant delivery task.
@@ -49,6 +55,10 @@ def outbox_deliver_due() -> int:
             .order_by("next_attempt_at")
             .values_list("tenant_id", "id")[:DUE_BATCH]
         )
+    by_tenant: dict[int, list[int]] = {}
     for tenant_id, message_id in due:
-        outbox_deliver_task.delay(tenant_id=tenant_id, message_id=message_id)
+        by_tenant.setdefault(tenant_id, []).append(message_id)
+    for tenant_id, ids in by_tenant.items():
+        for start in range(0, len(ids), BATCH_SIZE):
+            outbox_deliver_batch_task.delay(tenant_id=tenant_id, message_ids=ids[start : start + BATCH_SIZE])
     return len(due)

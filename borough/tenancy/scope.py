@@ -46,7 +46,9 @@ def _database_acts_for(value: int | str | None) -> Iterator[None]:
 def tenant_scope(tenant) -> Iterator[None]:
     """Act for one tenant (a Tenant or its id) in the ORM and in the database."""
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
-    memos = _memos.set({})
+    outer = _memos.get()
+    # A scope of the same tenant inside another shares its memos, so that forgetting one forgets it for both.
+    memos = _memos.set(outer if outer is not None and database_tenant.get() == tenant_id else {})
     try:
         with scope(tenant=tenant_id), _database_acts_for(tenant_id):
             yield

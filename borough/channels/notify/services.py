@@ -10,6 +10,7 @@ from django.db import transaction
 
 from borough.channels.notify.models import NotifyAccount
 from borough.core.audit import audit_record
+from borough.tenancy.scope import scope_memo, scope_memo_forget
 from borough.core.models import OutboxMessage
 from borough.crm.models import Interaction
 from borough.people.models import Channel
@@ -21,8 +22,12 @@ class NotifyNotConfigured(Exception):
 
 
 def notify_account(tenant) -> NotifyAccount | None:
-    """The tenant's active Notify account, or None."""
-    return NotifyAccount.objects.filter(tenant=tenant, is_active=True).first()
+    """The tenant's active Notify account, or None (read once per tenant scope: a batch of messages shares it)."""
+    return scope_memo(_memo_key(tenant), lambda: NotifyAccount.objects.filter(tenant=tenant, is_active=True).first())
+
+
+def _memo_key(tenant) -> tuple[str, int]:
+    return ("notify_account", tenant.pk)
 
 
 def outbound_interaction(message: OutboxMessage, *, lock: bool = False) -> Interaction | None:
@@ -136,6 +141,7 @@ def notify_account_configure(*, tenant, callback_token: str = "", **fields) -> N
     if callback_token:
         account.set_callback_token(callback_token)
     account.save()
+    scope_memo_forget(_memo_key(tenant))
     audit_record(
         tenant=tenant,
         action="notify.account_configure",
