@@ -4,17 +4,19 @@ that could not be delivered; if the database cannot be asked, the answer is 451 
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.db import DatabaseError, close_old_connections
 
-from borough.channels.email.addresses import recipient_for
+from borough.channels.email.addresses import Recipient, recipient_for
 from borough.channels.email.spool import spool_store
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 35 * 1024 * 1024  # ten 2.5 MB photos, base64-encoded, and then some
+RECIPIENT_CACHE_SECONDS = 30.0
 
 
 def _with_fresh_connection(function, *args):
@@ -26,13 +28,38 @@ def _with_fresh_connection(function, *args):
         close_old_connections()
 
 
+class RecipientCache:
+    """Recent answers of `recipient_for`, for RCPT only: a mailbox switched off goes on being accepted for up to
+    RECIPIENT_CACHE_SECONDS, and ingestion (which asks again) holds what it then receives for review. Saves three
+    queries and a thread hand-off per message when many arrive for the same mailboxes."""
+
+    def __init__(self, seconds: float = RECIPIENT_CACHE_SECONDS, size: int = 10_000):
+        self.seconds, self.size = seconds, size
+        self._answers: dict[str, tuple[float, Recipient | None]] = {}
+
+    def get(self, address: str) -> tuple[bool, Recipient | None]:
+        found = self._answers.get(address.lower())
+        if found is None or time.monotonic() - found[0] > self.seconds:
+            return False, None
+        return True, found[1]
+
+    def put(self, address: str, recipient: Recipient | None) -> None:
+        if len(self._answers) >= self.size:
+            self._answers.clear()
+        self._answers[address.lower()] = (time.monotonic(), recipient)
+
+
 class GatewayHandler:
     def __init__(self, dispatch: Callable[[str], object]):
         self.dispatch = dispatch  # e.g. the Celery task's delay: ingestion happens after "250"
+        self.recipients = RecipientCache()
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options):
         try:
-            recipient = await asyncio.to_thread(_with_fresh_connection, recipient_for, address)
+            known, recipient = self.recipients.get(address)
+            if not known:
+                recipient = await asyncio.to_thread(_with_fresh_connection, recipient_for, address)
+                self.recipients.put(address, recipient)
         except DatabaseError:
             logger.exception("Recipient %s not checked: database unavailable", address)
             return "451 4.3.0 Cannot check the recipient just now; please try again later"

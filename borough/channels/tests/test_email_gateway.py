@@ -201,3 +201,20 @@ def test_our_own_acknowledgement_coming_back_is_a_loop(tenant_a, mailbox, gatewa
     with tenant_scope(tenant_a):
         assert InboundEmail.objects.order_by("-id").first().outcome == InboundEmail.Outcome.IGNORED
         assert Case.objects.count() == 1
+
+
+TO = "contact@northfield.localhost"
+
+
+def test_a_mailbox_switched_off_is_refused_once_the_gateways_memory_of_it_expires(tenant_a, mailbox, gateway):
+    send(gateway, message().as_bytes(), to=TO)
+    with tenant_scope(tenant_a):
+        mailbox.is_active = False
+        mailbox.save(update_fields=["is_active"])
+    # Still accepted while the gateway remembers the mailbox; ingestion asks again, so it waits for review.
+    send(gateway, message(Message_ID="<second.1@example.org>").as_bytes(), to=TO)
+    with tenant_scope(tenant_a):
+        assert sorted(InboundEmail.objects.values_list("outcome", flat=True)) == ["case_created", "review"]
+    gateway.handler.recipients.seconds = 0  # the memory expires
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        send(gateway, message(Message_ID="<third.1@example.org>").as_bytes(), to=TO)
