@@ -10,11 +10,11 @@ from django.db import transaction
 
 from borough.channels.notify.models import NotifyAccount
 from borough.core.audit import audit_record
-from borough.tenancy.scope import scope_memo, scope_memo_forget
 from borough.core.models import OutboxMessage
 from borough.crm.models import Interaction
 from borough.people.models import Channel
 from borough.people.normalise import normalise_phone
+from borough.tenancy.scope import scope_memo, scope_memo_forget
 
 
 class NotifyNotConfigured(Exception):

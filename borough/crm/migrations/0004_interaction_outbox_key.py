@@ -6,17 +6,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0003_channel_report_indexes'),
-        ('people', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("crm", "0003_channel_report_indexes"),
+        ("people", "0001_initial"),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(models.F('tenant'), django.db.models.fields.json.KeyTransform('outbox_key', 'data'), name='interaction_outbox_key'),
+            model_name="interaction",
+            index=models.Index(
+                models.F("tenant"),
+                django.db.models.fields.json.KeyTransform("outbox_key", "data"),
+                name="interaction_outbox_key",
+            ),
         ),
     ]
