@@ -10,6 +10,7 @@ from borough.channels.notify.services import notify_account_configure
 
 DEMO_STANDIN_URL = os.environ.get("BOROUGH_DEMO_NOTIFY_URL", "http://127.0.0.1:8026")
 DEMO_CALLBACK_TOKEN = "demo-notify-callback-token"
+DEMO_SLUGS = ("northfield", "southvale", "brightside")  # the demo tenants (borough/core/demo.py)
 _NAMESPACE = uuid.UUID("6f1d3a52-3c4e-4b8e-9d0e-8a0c2b7f4e11")
 
 

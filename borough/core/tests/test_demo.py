@@ -197,11 +197,17 @@ def wait_for_row(database: Path, query: str, seconds: float = 20):
 
 
 def test_borough_serve_starts_on_a_fresh_database_with_demo_data_and_an_in_process_worker(tmp_path):
-    port, mail_port, log = free_port(), free_port(), tmp_path / "serve.log"
+    port, mail_port, notify_port, log = free_port(), free_port(), free_port(), tmp_path / "serve.log"
+    notify_url = f"http://127.0.0.1:{notify_port}"
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "config.cli", "serve"],
-            env={**serve_env(tmp_path), "PORT": str(port), "MAIL_PORT": str(mail_port)},
+            env={
+                **serve_env(tmp_path),
+                "PORT": str(port),
+                "MAIL_PORT": str(mail_port),
+                "BOROUGH_DEMO_NOTIFY_URL": notify_url,
+            },
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -224,6 +230,24 @@ def test_borough_serve_starts_on_a_fresh_database_with_demo_data_and_an_in_proce
                 b"From: A Resident <resident@example.org>\r\nSubject: Bench broken in the park\r\n\r\nIt wobbles.\r\n",
             )
         assert wait_for_row(tmp_path / "borough.sqlite3", "SELECT outcome FROM channels_inboundemail") == "case_created"
+        # Text messages: the local Notify stand-in answers like Notify (a request without its JWT is refused) ...
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{notify_url}/v2/notifications", timeout=10)
+        assert refused.value.code == 401 and "AuthError" in refused.value.read().decode()
+        # ... and a text sent to the council comes in through Notify's callback, with the demo's bearer token.
+        text = urllib.request.Request(
+            f"http://127.0.0.1:{port}/callbacks/notify/inbound-sms",
+            data=b'{"id": "demo-1", "source_number": "447700900123", "destination_number": "07700900000", '
+            b'"message": "STOP", "date_received": "2026-11-26T09:00:00Z"}',
+            headers={
+                "Host": f"northfield.localhost:{port}",
+                "Content-Type": "application/json",
+                "Authorization": "Bearer demo-notify-callback-token",
+            },
+        )
+        with urllib.request.urlopen(text, timeout=10) as answer:
+            assert answer.status in (200, 201)
+        assert wait_for_row(tmp_path / "borough.sqlite3", "SELECT outcome FROM channels_notify_inboundsms") == "stopped"
     finally:
         process.send_signal(signal.SIGTERM)  # what Ctrl-C does too: Celery's warm shutdown
         try:

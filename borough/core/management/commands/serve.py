@@ -15,6 +15,7 @@ import signal
 import socket
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from celery.beat import EmbeddedService
@@ -25,6 +26,10 @@ from django.core.wsgi import get_wsgi_application
 from waitress import create_server
 
 from borough.channels.email.gateway import gateway_controller
+from borough.channels.notify.demo import DEMO_SLUGS as DEMO_NOTIFY_SLUGS
+from borough.channels.notify.demo import DEMO_STANDIN_URL, demo_api_key
+from borough.channels.notify.services import api_key_env_name
+from borough.channels.notify.standin import NotifyStandIn
 from borough.channels.tasks import mail_ingest
 from borough.core.demo import DEMO_TENANTS, demo_allowed, demo_logins, demo_seed, login_table
 from borough.tenancy.models import Tenant
@@ -129,7 +134,8 @@ class Command(BaseCommand):
         server = create_server(get_wsgi_application(), sockets=sockets, threads=WEB_THREADS, ident="Borough")
         self._print_welcome(port)
         if _uses_memory_broker():
-            self._serve_with_worker(server, self._start_mail_gateway(options["mail_port"]))
+            gateway, notify = self._start_mail_gateway(options["mail_port"]), self._start_notify_standin()
+            self._serve_with_worker(server, gateway, notify)
         else:
             self._serve_web_only(server)
 
@@ -196,7 +202,29 @@ class Command(BaseCommand):
         self.stdout.flush()
         return gateway
 
-    def _serve_with_worker(self, server, gateway=None) -> None:
+    def _start_notify_standin(self):
+        """For the demo councils, a local stand-in for GOV.UK Notify (never the real service) where their text
+        messages go, with their published keys in this process's environment; None when not the demo."""
+        if not demo_allowed() or not Tenant.objects.filter(slug__in=DEMO_NOTIFY_SLUGS).exists():
+            return None
+        address = urlsplit(DEMO_STANDIN_URL)
+        keys = [demo_api_key(slug) for slug in DEMO_NOTIFY_SLUGS]
+        try:
+            standin = NotifyStandIn(api_keys=keys, host=address.hostname or "127.0.0.1", port=address.port or 80)
+        except OSError as error:
+            self.stdout.write(f"Text messages are not sent: {DEMO_STANDIN_URL} is not free ({error}).")
+            return None
+        for slug, key in zip(DEMO_NOTIFY_SLUGS, keys, strict=True):
+            os.environ.setdefault(api_key_env_name(Tenant(slug=slug)), key)
+        standin.start()
+        self.stdout.write(
+            f"Text messages: the demo councils send them to a local GOV.UK Notify stand-in at {DEMO_STANDIN_URL} "
+            "(nothing leaves this machine).\n"
+        )
+        self.stdout.flush()
+        return standin
+
+    def _serve_with_worker(self, server, gateway=None, notify=None) -> None:
         celery_app.conf.worker_hijack_root_logger = False  # keep Django's logging configuration
         schedule = _registered_beat_schedule()
 
@@ -231,6 +259,8 @@ class Command(BaseCommand):
                 beat.stop()
             if gateway is not None:
                 gateway.stop()
+            if notify is not None:
+                notify.stop()
             server.task_dispatcher.shutdown(timeout=5)
         if worker.exitcode:
             raise SystemExit(worker.exitcode)

@@ -8,10 +8,8 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
-from borough.channels.notify.demo import demo_api_key
+from borough.channels.notify.demo import DEMO_SLUGS, demo_api_key
 from borough.channels.notify.standin import NotifyStandIn
-
-DEMO_SLUGS = ("northfield", "southvale", "brightside")
 
 
 class Command(BaseCommand):
