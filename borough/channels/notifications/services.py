@@ -140,12 +140,14 @@ def _enqueue(*, tenant, kind: str, payload: dict, key: str) -> OutboxMessage:
     return message
 
 
-def notify_resident(*, case, event: str, key: str, update: str = "") -> Outcome:
+def notify_resident(*, case, event: str, key: str, update: str = "", fresh: bool = False) -> Outcome:
     """Queue the message for `event` on `case` to its requester, inside the caller's transaction, with an outbound
     Interaction (channel, outbox_key, event, language); return what was done or why nothing was.
 
     `key` identifies the case event (e.g. f"case-update-{event.pk}"): the email goes under it, a text message under
-    f"{key}-sms", and a second call with the same key sends nothing more. `update` is the text of a published
+    f"{key}-sms", and a second call with the same key sends nothing more (`fresh`: the key names a case or case event
+    created in this transaction, so nothing can have been sent under it yet and the check is skipped). `update` is the
+    text of a published
     update. Nothing is sent when the tenant turned the event off, there is no requester, the survey lacks the
     resident's consent to surveys, or no channel has both a contact point and consent (see choose_channel).
     """
@@ -156,7 +158,7 @@ def notify_resident(*, case, event: str, key: str, update: str = "") -> Outcome:
     person = case.requester
     if person is None or not person.is_active or person.anonymised_at is not None:
         return Outcome(event, False, reason="no resident to tell")
-    already = _already(case, event, key)
+    already = None if fresh else _already(case, event, key)
     if already is not None:
         return already
     consents = person_consents_in_force(person=person)

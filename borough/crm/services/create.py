@@ -243,7 +243,7 @@ def insert_case(
         if logged_by is not None
         else f"Received ({how})."
     )
-    notified = notify_resident(case=case, event=Event.RECEIVED, key=f"case-ack-{case.pk}")
+    notified = notify_resident(case=case, event=Event.RECEIVED, key=f"case-ack-{case.pk}", fresh=True)
     created = case_event(
         case,
         CaseEvent.Kind.CREATED,

@@ -90,7 +90,9 @@ def _notify_status(case: Case, status_event: CaseEvent) -> None:
     event = STATUS_EVENTS.get(case.status)
     if event is None:
         return
-    notified = {"notified": notify_resident(case=case, event=event, key=f"case-status-{status_event.pk}").as_data()}
+    notified = {
+        "notified": notify_resident(case=case, event=event, key=f"case-status-{status_event.pk}", fresh=True).as_data()
+    }
     if case.status == Status.CLOSED and case.feedback_rating is None:
         survey = notify_resident(case=case, event=Event.SURVEY, key=f"case-survey-{case.pk}")
         notified["survey"] = survey.as_data()
@@ -165,7 +167,7 @@ def case_assign(*, case: Case, team: Team | None = None, user=None) -> Case:
         data={"team": case.team_id, "user": case.assigned_to_id},
     )
     if case.team_id is not None and case.team_id != team_before:  # a new team, not a new officer in the same one
-        notified = notify_resident(case=case, event=Event.ASSIGNED, key=f"case-assigned-{assigned.pk}")
+        notified = notify_resident(case=case, event=Event.ASSIGNED, key=f"case-assigned-{assigned.pk}", fresh=True)
         assigned.data = {**assigned.data, "notified": notified.as_data()}
         assigned.save(update_fields=["data"])
     audit_record(tenant=case.tenant, action="case.assign", obj=case, before=before, after=case_snapshot(case))
@@ -194,7 +196,7 @@ def case_publish_update(*, case: Case, body: str) -> CaseEvent:
     body = clean_text(body, "body", errors, required="Enter the update for the resident")
     errors.raise_any()
     event = case_event(case, CaseEvent.Kind.UPDATE, body=body, public=True)
-    notified = notify_resident(case=case, event=Event.UPDATE, key=f"case-update-{event.pk}", update=body)
+    notified = notify_resident(case=case, event=Event.UPDATE, key=f"case-update-{event.pk}", update=body, fresh=True)
     emailed = notified.sent and notified.channel == "email"
     event.data = {"emailed": emailed, "notified": notified.as_data()}
     event.save(update_fields=["data"])
