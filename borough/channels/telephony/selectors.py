@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from borough.channels.telephony.models import Call, CallBack, CallCase, CallState
@@ -114,3 +115,11 @@ def desk_callbacks(*, tenant, user) -> DeskCallBacks:
         team=list(open_ones.filter(assigned_to__isnull=True, team__in=teams)[:50]),
         anyone=list(open_ones.filter(assigned_to__isnull=True, team__isnull=True)[:50]),
     )
+
+
+def callbacks_due_count(*, tenant, user, now=None) -> int:
+    """Open call-backs due by now that are the agent's to make: their own, their teams' unassigned, or anyone's."""
+    teams = TeamMember.objects.filter(tenant=tenant, user=user).values("team_id")
+    due = CallBack.objects.filter(tenant=tenant, done_at__isnull=True, due_at__lte=now or timezone.now())
+    mine = Q(assigned_to=user) | Q(assigned_to__isnull=True, team__in=teams) | Q(assigned_to__isnull=True, team=None)
+    return due.filter(mine).count()

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from borough.channels.telephony.selectors import callbacks_due_count
 from borough.crm.desk.case_page import case_for, case_page_context
 from borough.crm.desk.due import clock_for, due_state
 from borough.crm.desk.queues import desk_queues, ordering, parse_sort, queue_for, sort_columns
@@ -38,7 +39,8 @@ def home(request):
     queues = [
         (queue, queue.cases(tenant=request.tenant, user=request.user).count()) for queue in desk_queues(request.user)
     ]
-    return render_staff(request, "crm/desk/home.html", {"queues": queues})
+    callbacks_due = callbacks_due_count(tenant=request.tenant, user=request.user)
+    return render_staff(request, "crm/desk/home.html", {"queues": queues, "callbacks_due": callbacks_due})
 
 
 @crm_view

@@ -291,3 +291,25 @@ def test_bad_call_back_input_is_explained(hook, desk, anna):
     assert bad_phone.status_code == 400 and "is not a phone number" in text(bad_phone)
     with tenant_scope(desk["tenant"]):
         assert CallBack.objects.count() == 0
+
+
+def test_the_case_desk_counts_the_call_backs_due_that_are_the_agents_to_make(hook, desk, anna, omar):
+    import re
+
+    from borough.channels.telephony.services import callback_schedule
+
+    hook.event()
+    call = the_call(desk)
+    now = timezone.now()
+    agent, other = desk["agent"], desk["other"]
+    schedule_ = [(now - timedelta(minutes=5), agent), (now + timedelta(hours=2), agent)]
+    schedule_ += [(now - timedelta(minutes=1), None), (now - timedelta(minutes=1), other)]
+    with tenant_scope(desk["tenant"]), acting_as(Actor.system("test")):
+        for due, assigned in schedule_:
+            callback_schedule(tenant=desk["tenant"], phone="+447700900123", due_at=due, call=call, assigned_to=assigned)
+
+    def due_on_the_desk(client) -> str:
+        return re.search(r"Call-backs due</a> <strong[^>]*>(\d+)<", text(client.get("/staff/crm/")))[1]
+
+    assert due_on_the_desk(anna) == "2"  # hers due now and the one for anyone; not the later one, not Omar's
+    assert due_on_the_desk(omar) == "2"  # his and the one for anyone
