@@ -1,0 +1,273 @@
+"""Revenues data: properties (dwellings, business hereditaments), their value history, accounts and liability.
+
+Amounts are charged by the pure engine in `borough.revenues.calc`; these models hold what it is given. Dates of a
+liability period are inclusive (the last day liable is `end`), as the engine reads them.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from borough.revenues.calc.params import council_tax_rules
+from borough.tenancy.models import TenantOwnedModel
+
+
+class Country(models.TextChoices):
+    """Council tax differs between England (bands A-H) and Wales (A-I); Tenant.nation says only "England and Wales"."""
+
+    ENGLAND = "england", "England"
+    WALES = "wales", "Wales"
+
+
+def bands_for(country: str) -> tuple[str, ...]:
+    """The valuation bands of a country, from the engine's statutory data (LGFA 1992 s.5)."""
+    return tuple(council_tax_rules().band_ratios[country])
+
+
+class RevenuesSettings(TenantOwnedModel):
+    """A tenant's revenues settings: which country's council tax rules (bands) apply. Absent means England."""
+
+    country = models.CharField(max_length=10, choices=Country.choices, default=Country.ENGLAND)
+
+    class Meta:
+        verbose_name_plural = "revenues settings"
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="revenues_settings_one_per_tenant")]
+
+    def __str__(self) -> str:
+        return f"Revenues settings ({self.get_country_display()})"
+
+
+class PropertyStatus(models.TextChoices):
+    LIVE = "live", "Live"
+    DELETED = "deleted", "Deleted"
+
+
+class ValueSource(models.TextChoices):
+    LIST = "list", "Valuation list"
+    ALTERATION = "alteration", "Schedule of alterations"
+    MANUAL = "manual", "Entered by staff"
+
+
+class Parish(TenantOwnedModel):
+    """A parish (or community, in Wales) whose precept dwellings in it pay."""
+
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parishes"
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="parish_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class PropertyAddress(models.Model):
+    """The address fields dwellings and hereditaments share."""
+
+    uprn = models.CharField(max_length=12, blank=True)
+    address_line_1 = models.CharField(max_length=200)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    address_line_3 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=10, choices=PropertyStatus.choices, default=PropertyStatus.LIVE)
+    # The property's life: liability can only fall inside it. Unknown start means "always existed".
+    exists_from = models.DateField(null=True, blank=True)
+    deleted_from = models.DateField(null=True, blank=True, help_text="The first day the property no longer exists.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line_1, self.address_line_2, self.address_line_3, self.town, self.postcode]
+        return ", ".join(part for part in parts if part)
+
+
+class Dwelling(TenantOwnedModel, PropertyAddress):
+    """A dwelling in the council tax valuation list."""
+
+    voa_reference = models.CharField(max_length=25, help_text="The VOA's reference (UARN) of the list entry.")
+    band = models.CharField(max_length=1)
+    band_effective_from = models.DateField()
+    parish = models.ForeignKey(Parish, on_delete=models.PROTECT, null=True, blank=True, related_name="dwellings")
+
+    class Meta:
+        ordering = ["address_line_1"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "voa_reference"], name="dwelling_unique_voa_reference"),
+            models.UniqueConstraint(fields=["tenant", "uprn"], condition=~Q(uprn=""), name="dwelling_unique_uprn"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "postcode"], name="dwelling_tenant_postcode"),
+            models.Index(fields=["tenant", "band"], name="dwelling_tenant_band"),
+        ]
+
+    def clean(self) -> None:
+        from borough.revenues.selectors import tenant_country  # selectors import these models
+
+        bands = bands_for(tenant_country(self.tenant))
+        if self.band not in bands:
+            raise ValidationError({"band": f"{self.band!r} is not a band here: use {bands[0]} to {bands[-1]}"})
+
+
+class BandHistory(TenantOwnedModel):
+    """Each band a dwelling has had and from when, so a backdated change can be found and re-billed."""
+
+    dwelling = models.ForeignKey(Dwelling, on_delete=models.CASCADE, related_name="band_history")
+    band = models.CharField(max_length=1)
+    effective_from = models.DateField()
+    source = models.CharField(max_length=12, choices=ValueSource.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_from", "pk"]
+        verbose_name_plural = "band history"
+        indexes = [models.Index(fields=["tenant", "dwelling", "effective_from"], name="bandhistory_tenant_dwelling")]
+
+    def __str__(self) -> str:
+        return f"Band {self.band} from {self.effective_from.isoformat()}"
+
+
+class Hereditament(TenantOwnedModel, PropertyAddress):
+    """A business property in the non-domestic rating list."""
+
+    voa_reference = models.CharField(max_length=25, help_text="The billing authority reference of the list entry.")
+    uarn = models.CharField(max_length=20, blank=True, help_text="The VOA's unique address reference number.")
+    firm_name = models.CharField(max_length=200, blank=True)
+    description_code = models.CharField(max_length=10, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    # Rateable value is whole pounds (the list shows no pence).
+    rateable_value = models.DecimalField(max_digits=14, decimal_places=0)
+    value_effective_from = models.DateField()
+    retail_hospitality_leisure = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["address_line_1"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "voa_reference"], name="hereditament_unique_voa_reference"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "postcode"], name="hereditament_tenant_postcode"),
+            models.Index(fields=["tenant", "uprn"], name="hereditament_tenant_uprn"),
+        ]
+
+
+class ValueHistory(TenantOwnedModel):
+    """Each rateable value a hereditament has had and from when."""
+
+    hereditament = models.ForeignKey(Hereditament, on_delete=models.CASCADE, related_name="value_history")
+    rateable_value = models.DecimalField(max_digits=14, decimal_places=0)
+    effective_from = models.DateField()
+    source = models.CharField(max_length=12, choices=ValueSource.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_from", "pk"]
+        verbose_name_plural = "value history"
+        indexes = [
+            models.Index(fields=["tenant", "hereditament", "effective_from"], name="valuehistory_tenant_hered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.rateable_value} from {self.effective_from.isoformat()}"
+
+
+class Account(TenantOwnedModel):
+    """A council tax or business rates account: who is liable for one property, and when."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    number = models.CharField(max_length=20)
+    dwelling = models.ForeignKey(Dwelling, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts")
+    hereditament = models.ForeignKey(
+        Hereditament, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Set when the property's band or value changed from a past date: billing re-bills from this day, then clears it.
+    rebill_from = models.DateField(null=True, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="account_unique_number"),
+            models.CheckConstraint(
+                condition=Q(dwelling__isnull=False, hereditament__isnull=True)
+                | Q(dwelling__isnull=True, hereditament__isnull=False),
+                name="account_one_property",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "dwelling"], name="account_tenant_dwelling"),
+            models.Index(fields=["tenant", "hereditament"], name="account_tenant_hereditament"),
+            models.Index(fields=["tenant", "rebill_from"], name="account_tenant_rebill_from"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def property(self) -> Dwelling | Hereditament:
+        return self.dwelling or self.hereditament
+
+
+class AccountParty(TenantOwnedModel):
+    """A liable party of an account; all parties of one account are jointly and severally liable (LGFA 1992 s.6)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="parties")
+    name = models.CharField(max_length=200)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="revenues_parties"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "account parties"
+        indexes = [
+            models.Index(fields=["tenant", "account"], name="accountparty_tenant_account"),
+            models.Index(fields=["tenant", "person"], name="accountparty_tenant_person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LiabilityPeriod(TenantOwnedModel):
+    """From when to when (inclusive) an account is liable for its property."""
+
+    class StartReason(models.TextChoices):
+        MOVE_IN = "move_in", "Moved in"
+        NEW_PROPERTY = "new_property", "New property"
+
+    class EndReason(models.TextChoices):
+        MOVE_OUT = "move_out", "Moved out"
+        PROPERTY_DELETED = "property_deleted", "Property deleted from the list"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="liability_periods")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True, help_text="The last day liable; empty while still liable.")
+    start_reason = models.CharField(max_length=20, choices=StartReason.choices)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["tenant", "account", "start"], name="liability_tenant_account_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="liability_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat() if self.end else 'now'}"

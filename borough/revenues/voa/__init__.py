@@ -1,0 +1,1 @@
+"""Reading the Valuation Office Agency's lists: council tax band lists and schedules, the non-domestic rating list."""
