@@ -16,6 +16,7 @@ from borough.core.models import AuditEvent
 from borough.crm.models import Case, Interaction
 from borough.people.models import Address, Consent, ContactPoint, Person
 from borough.people.services import Errors
+from borough.revenues.models import AccountParty
 
 MERGE_ACTION = "person.merge"
 UNMERGE_ACTION = "person.unmerge"
@@ -29,6 +30,7 @@ MOVED_MODELS = {
     "emails": InboundEmail,
     "calls": Call,
     "call_backs": CallBack,
+    "account_parties": AccountParty,
 }
 # The field of each model that names its person.
 PERSON_FIELD = {"cases": "requester"}

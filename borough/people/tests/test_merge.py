@@ -1,5 +1,7 @@
 """Merging two records moves everything to the survivor; unmerging from the audit event restores exactly."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -21,6 +23,9 @@ from borough.people.services import (
     person_update,
 )
 from borough.people.tests.conftest import make_case, make_interaction
+from borough.revenues.models import AccountParty
+from borough.revenues.services import account_open
+from borough.revenues.tests.factories import make_dwelling
 from borough.tenancy.scope import tenant_scope
 
 
@@ -35,6 +40,7 @@ def ownership(tenant) -> dict:
         "emails": sorted(InboundEmail.objects.values_list("pk", "person_id")),
         "calls": sorted(Call.objects.values_list("pk", "person_id")),
         "call_backs": sorted(CallBack.objects.values_list("pk", "person_id")),
+        "account_parties": sorted(AccountParty.objects.values_list("pk", "person_id")),
         "people": sorted(Person.objects.values_list("pk", "merged_into_id", "merged_at", "legal_hold_reason")),
     }
 
@@ -73,6 +79,10 @@ def pair(in_a):
     )
     assert call.person == duplicate
     callback_schedule(tenant=in_a, phone="+441632960001", due_at=timezone.now(), person=duplicate, call=call)
+    account_open(
+        tenant=in_a, dwelling=make_dwelling(in_a), parties=[{"name": "Anne Jones", "person": duplicate}],
+        start=date(2026, 4, 1),
+    )  # fmt: skip
     return survivor, duplicate
 
 
@@ -96,9 +106,11 @@ def test_merge_moves_everything_but_exact_duplicate_contact_points(in_a, pair):
     assert event.action == "person.merge" and event.object_id == str(survivor.pk)
     moved = event.detail["moved"]
     assert set(moved) == {
-        "contact_points", "addresses", "consents", "cases", "interactions", "emails", "calls", "call_backs"
+        "contact_points", "addresses", "consents", "cases", "interactions", "emails", "calls", "call_backs",
+        "account_parties",
     }  # fmt: skip
     assert Call.objects.get().person == survivor and CallBack.objects.get().person == survivor
+    assert AccountParty.objects.get().person == survivor
     assert sorted(moved["cases"]) == sorted(Case.objects.values_list("pk", flat=True).exclude(requester=None))[1:]
     assert len(moved["contact_points"]) == 2 and len(event.detail["contact_points_kept_on_duplicate"]) == 1
     assert len(event.detail["contact_points_no_longer_primary"]) == 1
