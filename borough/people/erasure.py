@@ -9,8 +9,9 @@ statistics by area still work).
 The audit log keeps who did what to the record and when, but the personal values in those events (the name, before
 and after values, detail other than ids) are redacted, the one change the append-only log allows (docs/adr/0017).
 
-Refused while a legal hold applies: the person's `legal_hold_reason` (e.g. an open debt), or an open case of theirs,
-which is treated as a hold because the council still has to act on it and answer them.
+Refused while a legal hold applies: the person's `legal_hold_reason` (e.g. an open debt), an open case of theirs,
+which is treated as a hold because the council still has to act on it and answer them, or liability on a council tax
+or business rates account, whose records the council must keep.
 """
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from borough.crm.models import Case, CaseAttachment, CaseEvent, Interaction
 from borough.people.erasure_channels import erase_calls, erase_inbound_email
 from borough.people.models import Address, Consent, ContactPoint, Person
 from borough.people.normalise import normalise_postcode, postcode_outward
+from borough.revenues.models import AccountParty
 
 ERASED = "[erased]"
 MIN_REASON_LENGTH = 10
@@ -49,6 +51,19 @@ def erasure_problems(person: Person) -> list[str]:
     holds = [p for p in records[1:] if p.legal_hold_reason]
     if holds:
         problems.append(f"A record merged into this one has a legal hold: {holds[0].legal_hold_reason}")
+    accounts = sorted(
+        set(
+            AccountParty.objects.filter(tenant=person.tenant, person__in=records).values_list(
+                "account__number", flat=True
+            )
+        )
+    )
+    if accounts:
+        problems.append(
+            f"Liable on {len(accounts)} council tax or business rates account{'s' if len(accounts) != 1 else ''} "
+            f"({', '.join(accounts[:10])}): revenues records are kept for as long as the law requires, which counts "
+            "as a legal hold"
+        )
     open_cases = [
         case.reference
         for case in Case.objects.filter(tenant=person.tenant, requester__in=records).order_by("created_at")

@@ -247,3 +247,20 @@ def test_the_emails_and_calls_of_the_person_are_erased(in_a, resident, django_ca
     assert (callback.phone, callback.notes) == ("", ERASED)
     erased = audit_history(resident).get(action="person.erase").detail["erased"]
     assert (erased["emails"], erased["calls"]) == (1, 2)
+
+
+def test_liability_on_a_revenues_account_counts_as_a_legal_hold(in_a, resident):
+    from datetime import date
+
+    from borough.revenues.services import account_open
+    from borough.revenues.tests.factories import make_dwelling
+
+    account = account_open(
+        tenant=in_a, dwelling=make_dwelling(in_a), parties=[{"name": "Ann Jones", "person": resident}],
+        start=date(2026, 4, 1),
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as raised:
+        person_erase(person=resident, reason=REASON)
+    message = raised.value.message_dict["person"][0]
+    assert f"Liable on 1 council tax or business rates account ({account.number})" in message
+    assert Person.objects.get(pk=resident.pk).anonymised_at is None
