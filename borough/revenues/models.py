@@ -271,3 +271,41 @@ class LiabilityPeriod(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.start.isoformat()} to {self.end.isoformat() if self.end else 'now'}"
+
+
+class Precept(TenantOwnedModel):
+    """One authority's band D amount for a financial year, as the tenant set it: its own, each major preceptor's
+    (county, police, fire), the adult social care precept (shown separately on the bill, as the law requires) and
+    each parish's, which only the dwellings in that parish pay."""
+
+    class Kind(models.TextChoices):
+        BILLING = "billing", "Billing authority"
+        COUNTY = "county", "County council"
+        ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+        POLICE = "police", "Police and crime commissioner"
+        FIRE = "fire", "Fire and rescue authority"
+        PARISH = "parish", "Parish, town or community council"
+
+    financial_year = models.CharField(max_length=7, help_text='"2026-27"')
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    authority = models.CharField(max_length=120, help_text="The name printed on the bill.")
+    parish = models.ForeignKey(Parish, on_delete=models.PROTECT, null=True, blank=True, related_name="precepts")
+    band_d = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["financial_year", "kind", "authority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "financial_year", "authority"],
+                condition=models.Q(parish__isnull=True),
+                name="precept_unique_authority",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "financial_year", "parish"],
+                condition=models.Q(parish__isnull=False),
+                name="precept_unique_parish",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} {self.financial_year}: £{self.band_d} at band D"

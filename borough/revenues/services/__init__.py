@@ -11,6 +11,7 @@ from borough.revenues.services.accounts import (
     account_party_link_person,
     liability_period_add,
 )
+from borough.revenues.services.charges import precept_set
 from borough.revenues.services.common import ACCOUNT_SEQUENCE, Errors
 from borough.revenues.services.properties import (
     dwelling_create,
@@ -35,4 +36,5 @@ __all__ = [
     "hereditament_save",
     "liability_period_add",
     "parish_create",
+    "precept_set",
 ]
