@@ -28,6 +28,18 @@ class RevenuesSettings(TenantOwnedModel):
     """A tenant's revenues settings: which country's council tax rules (bands) apply. Absent means England."""
 
     country = models.CharField(max_length=10, choices=Country.choices, default=Country.ENGLAND)
+    # What bills, notices and BACS files print about the council (blank: the tenant's name).
+    billing_authority_name = models.CharField(max_length=200, blank=True)
+    billing_address = models.TextField(blank=True, help_text="The council's postal address, printed on bills.")
+    enquiries_phone = models.CharField(max_length=30, blank=True)
+    # Direct debit (BACS): the council's service user number and the account collections are paid into.
+    bacs_service_user_number = models.CharField(max_length=6, blank=True)
+    bacs_sort_code = models.CharField(max_length=6, blank=True)
+    bacs_account_number = models.CharField(max_length=8, blank=True)
+    bacs_account_name = models.CharField(max_length=18, blank=True)
+    # Recovery: the costs the council asks the magistrates to award (reasonably incurred, set locally).
+    summons_costs = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    liability_order_costs = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
         verbose_name_plural = "revenues settings"
@@ -195,6 +207,12 @@ class Account(TenantOwnedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # Set when the property's band or value changed from a past date: billing re-bills from this day, then clears it.
     rebill_from = models.DateField(null=True, blank=True)
+    # 10 monthly instalments by default; 12 when the taxpayer asks (CT (A&E) Regs 1992 reg. 21(1C)).
+    instalment_scheme = models.PositiveSmallIntegerField(default=10)
+    # Bills go by email when set (the taxpayer opted into e-billing), otherwise by post (the print file).
+    ebilling_email = models.EmailField(blank=True)
+    # Where bills are posted when not to the property itself.
+    correspondence_address = models.TextField(blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

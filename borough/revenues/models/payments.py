@@ -1,0 +1,169 @@
+"""Money in and out of an account: payments, refunds, direct debit returns, costs and write-offs; payment files
+and their rows; direct debit mandates and the BACS files that lodge and collect them.
+
+An account's balance for a year is its current bill's charge plus the entries of that year (payments negative).
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from borough.tenancy.models import TenantOwnedModel
+
+
+class LedgerEntry(TenantOwnedModel):
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", "Payment"  # negative: reduces what is owed
+        REFUND = "refund", "Refund"  # positive: money paid back out
+        REVERSAL = "reversal", "Payment returned"  # positive: a direct debit returned unpaid, a bounced payment
+        COSTS = "costs", "Costs"  # positive: summons or liability order costs
+        WRITE_OFF = "write_off", "Written off"  # negative
+
+    class Method(models.TextChoices):
+        BANK = "bank", "Bank transfer"
+        POST_OFFICE = "post_office", "Post Office"
+        PAYPOINT = "paypoint", "PayPoint"
+        CARD = "card", "Card (online)"
+        DIRECT_DEBIT = "direct_debit", "Direct debit"
+        CASH = "cash", "Cash or cheque at the office"
+        OTHER = "other", "Other"
+
+    account = models.ForeignKey("revenues.Account", on_delete=models.PROTECT, related_name="entries")
+    financial_year = models.CharField(max_length=7)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    method = models.CharField(max_length=15, choices=Method.choices, blank=True)
+    # Signed: what it adds to the amount owed (a payment of £50 is -50.00).
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    posted_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True, help_text="The payer's or the file's reference.")
+    # What made it, unique per tenant so the same file row, callback or collection is never posted twice.
+    source_key = models.CharField(max_length=200)
+    # The entry a refund or reversal undoes.
+    reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals")
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["posted_on", "pk"]
+        verbose_name_plural = "ledger entries"
+        constraints = [models.UniqueConstraint(fields=["tenant", "source_key"], name="ledgerentry_unique_source")]
+        indexes = [
+            models.Index(fields=["tenant", "account", "financial_year"], name="ledger_tenant_account_year"),
+            models.Index(fields=["tenant", "posted_on"], name="ledger_tenant_posted_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} on {self.posted_on.isoformat()}"
+
+
+class PaymentFile(TenantOwnedModel):
+    """A file of payments received (bank statement lines, Post Office or PayPoint transactions)."""
+
+    class Source(models.TextChoices):
+        BANK = "bank", "Bank"
+        POST_OFFICE = "post_office", "Post Office"
+        PAYPOINT = "paypoint", "PayPoint"
+
+    source = models.CharField(max_length=15, choices=Source.choices)
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, help_text="The same file imported twice is refused.")
+    received_at = models.DateTimeField(auto_now_add=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_posted = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    total_posted = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "sha256"], name="paymentfile_unique_content")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentFileRow(TenantOwnedModel):
+    """One line of a payment file: posted, or rejected with its reason and kept for an officer to review."""
+
+    class Status(models.TextChoices):
+        POSTED = "posted", "Posted"
+        REJECTED = "rejected", "Rejected, for review"
+        RESOLVED = "resolved", "Resolved by an officer"
+
+    file = models.ForeignKey(PaymentFile, on_delete=models.CASCADE, related_name="rows")
+    line_number = models.PositiveIntegerField()
+    raw = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.CharField(max_length=300, blank=True)
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["file", "line_number"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "file", "line_number"], name="paymentrow_unique_line")]
+        indexes = [models.Index(fields=["tenant", "status"], name="paymentrow_tenant_status")]
+
+
+class DirectDebitMandate(TenantOwnedModel):
+    """An instruction from a payer to collect from their bank account (the Direct Debit Guarantee applies)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New: to be lodged (AUDDIS 0N)"
+        LODGED = "lodged", "Lodged with the bank"
+        ACTIVE = "active", "Active"
+        CANCELLED = "cancelled", "Cancelled"
+        REJECTED = "rejected", "Rejected by the payer's bank"
+
+    account = models.ForeignKey("revenues.Account", on_delete=models.PROTECT, related_name="mandates")
+    payer_name = models.CharField(max_length=18, help_text="As BACS carries it: 18 characters.")
+    sort_code = models.CharField(max_length=6)
+    account_number = models.CharField(max_length=8)
+    # The reference the payer's bank statement shows; unique per service user (the account number usually).
+    reference = models.CharField(max_length=18)
+    collection_day = models.PositiveSmallIntegerField(default=1, help_text="Day of the month instalments are due.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    lodged_in = models.ForeignKey(
+        "revenues.BacsFile", on_delete=models.SET_NULL, null=True, blank=True, related_name="lodged_mandates"
+    )
+    cancelled_on = models.DateField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "reference"],
+                condition=~Q(status__in=["cancelled", "rejected"]),
+                name="mandate_unique_live_reference",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "account"], name="mandate_tenant_account")]
+
+    def __str__(self) -> str:
+        return f"Direct debit {self.reference} ({self.get_status_display()})"
+
+
+class BacsFile(TenantOwnedModel):
+    """A file for BACS in Standard 18 format: lodging or cancelling mandates (AUDDIS), or collecting instalments."""
+
+    class Kind(models.TextChoices):
+        AUDDIS = "auddis", "Mandates (AUDDIS)"
+        COLLECTION = "collection", "Collections"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    processing_date = models.DateField()
+    # One collection file per due date: a resumed or repeated run finds it rather than making another.
+    due_date = models.DateField(null=True, blank=True)
+    content = models.TextField()
+    record_count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-processing_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "due_date"], condition=Q(kind="collection"), name="bacsfile_one_collection_per_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.processing_date.isoformat()}"
