@@ -9,11 +9,19 @@ import os
 import pytest
 from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from borough.core.audit import Actor, acting_as
 from borough.tenancy.scope import tenant_scope
 
 REQUIRE_SERVICES = os.environ.get("BOROUGH_REQUIRE_SERVICES") == "1"
+
+# Property tests check results, not speed: on a busy 2-core CI machine a per-example deadline only adds flakes.
+hypothesis_settings.register_profile("borough", deadline=None)
+hypothesis_settings.load_profile("borough")
+
+# Tests that seed the demo councils need their shape, not `make run`'s thousands of dwellings.
+os.environ.setdefault("BOROUGH_DEMO_DWELLINGS", "120")
 
 
 def service_missing(reason: str) -> None:
