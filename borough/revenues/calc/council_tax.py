@@ -82,6 +82,20 @@ def _long(day: date) -> str:
 
 
 def council_tax_calculate(given: CouncilTaxInput) -> CouncilTaxResult:
+    """The charge for the liability period and its instalment plan."""
+    result = council_tax_charge(given)
+    if given.exemption_class is not None:  # exempt: nothing to pay, no plan
+        return result
+    year = year_parameters(given.financial_year).year
+    start = given.liability_start or year.start
+    plan, plan_steps = instalment_plan(
+        result.charge, scheme=given.instalments, first_due=given.first_instalment_date or start, year=year
+    )
+    return CouncilTaxResult(result.annual_charge, result.charge, plan, result.steps + plan_steps, result.band_amounts)
+
+
+def council_tax_charge(given: CouncilTaxInput) -> CouncilTaxResult:
+    """The charge for the liability period alone, without an instalment plan (billing plans the whole year)."""
     params = year_parameters(given.financial_year)
     year = params.year
     rules = council_tax_rules()
@@ -190,8 +204,4 @@ def council_tax_calculate(given: CouncilTaxInput) -> CouncilTaxResult:
         )
         charge -= reduction
     steps.append(f"To pay for {_long(start)} to {_long(end)}: {format_gbp(charge)}.")
-
-    plan, plan_steps = instalment_plan(
-        charge, scheme=given.instalments, first_due=given.first_instalment_date or start, year=year
-    )
-    return CouncilTaxResult(annual, charge, plan, tuple(steps) + plan_steps, amounts)
+    return CouncilTaxResult(annual, charge, (), tuple(steps), amounts)

@@ -25,5 +25,10 @@ def business_rates_output(result: BusinessRatesResult) -> dict[str, Any]:
         "gross_charge": str(to_money(result.gross_charge)),
         "reliefs": [{"name": r.name, "amount": str(to_money(r.amount))} for r in result.reliefs],
         "net_charge": str(to_money(result.net_charge)),
+        "annual_gross_charge": str(to_money(result.annual_gross_charge)),
+        "annual_net_charge": str(to_money(result.annual_net_charge)),
+        "instalments": [
+            {"due_date": item.due_date.isoformat(), "amount": str(to_money(item.amount))} for item in result.instalments
+        ],
         "steps": list(result.steps),
     }

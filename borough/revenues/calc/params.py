@@ -66,6 +66,22 @@ class CouncilTaxRules:
 
 
 @dataclass(frozen=True)
+class EmptyPropertyRules:
+    """Unoccupied property rates (SI 2008/386): free months by code, codes never charged, the low-value line."""
+
+    free_months: MappingProxyType[str, int]
+    exempt: MappingProxyType[str, str]
+    low_value_below: Decimal
+
+
+@dataclass(frozen=True)
+class BusinessRatesRules:
+    """Statutory business rates rules that do not change by year (data/business-rates.json)."""
+
+    empty_property: EmptyPropertyRules
+
+
+@dataclass(frozen=True)
 class PremiumRule:
     kind: str
     empty_for_years: int
@@ -93,6 +109,26 @@ class RhlRelief:
 
 
 @dataclass(frozen=True)
+class TransitionalCap:
+    """Bills of hereditaments of rateable value up to `rv_up_to` (None: any) may rise at most `percent` this year."""
+
+    rv_up_to: Decimal | None
+    percent: Decimal
+
+
+@dataclass(frozen=True)
+class TransitionalScheme:
+    """Transitional relief caps after a revaluation: the chargeable amount is at most the base liability ×
+    (1 + cap) × (1 + inflation) (the year's caps, smallest band first)."""
+
+    caps: tuple[TransitionalCap, ...]
+    inflation_percent: Decimal
+
+    def cap_for(self, rateable_value: Decimal) -> TransitionalCap:
+        return next(cap for cap in self.caps if cap.rv_up_to is None or rateable_value <= cap.rv_up_to)
+
+
+@dataclass(frozen=True)
 class BusinessRatesParameters:
     multipliers: tuple[Multiplier, ...]
     sbrr_full_relief_up_to: Decimal
@@ -100,6 +136,7 @@ class BusinessRatesParameters:
     charitable_relief_percent: Decimal
     rhl_relief: RhlRelief | None
     source: str
+    transitional: TransitionalScheme | None = None
 
 
 @dataclass(frozen=True)
@@ -137,8 +174,30 @@ def council_tax_rules(directory: Traversable | Path | None = None) -> CouncilTax
     )
 
 
+@cache
+def business_rates_rules(directory: Traversable | Path | None = None) -> BusinessRatesRules:
+    raw = _read(directory or data_directory(), "business-rates.json")
+    empty = raw["empty_property"]
+    return BusinessRatesRules(
+        empty_property=EmptyPropertyRules(
+            free_months=MappingProxyType({code: int(months) for code, months in empty["free_months"].items()}),
+            exempt=MappingProxyType(dict(empty["exempt"])),
+            low_value_below=Decimal(empty["low_value_below"]),
+        )
+    )
+
+
 def _optional_decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+def _transitional(raw: Any) -> TransitionalScheme | None:
+    if raw is None:
+        return None
+    caps = tuple(TransitionalCap(_optional_decimal(cap["rv_up_to"]), Decimal(cap["percent"])) for cap in raw["caps"])
+    if not caps or caps[-1].rv_up_to is not None:
+        raise ValueError("the last transitional cap must cover every rateable value (rv_up_to null)")
+    return TransitionalScheme(caps, Decimal(raw["inflation_percent"]))
 
 
 @cache
@@ -181,6 +240,7 @@ def year_parameters(financial_year: str, directory: Traversable | Path | None = 
             charitable_relief_percent=Decimal(rates["charitable_relief_percent"]),
             rhl_relief=None if rhl is None else RhlRelief(Decimal(rhl["percent"]), Decimal(rhl["cash_cap"])),
             source=rates["_source"],
+            transitional=_transitional(rates.get("transitional")),
         ),
     )
 

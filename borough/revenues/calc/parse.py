@@ -35,8 +35,23 @@ COUNCIL_TAX_FIELDS = frozenset(
     }
 )
 BUSINESS_RATES_FIELDS = frozenset(
-    {"financial_year", "rateable_value", "retail_hospitality_leisure", "small_business_relief", "charity"}
+    {
+        "financial_year",
+        "rateable_value",
+        "retail_hospitality_leisure",
+        "small_business_relief",
+        "charity",
+        "liability_start",
+        "liability_end",
+        "empty",
+        "transitional",
+        "instalments",
+        "first_instalment_date",
+        "issued_on",
+    }
 )
+EMPTY_FIELDS = frozenset({"code", "since"})
+TRANSITIONAL_FIELDS = frozenset({"base_liability"})
 
 
 def _text(value: Any, name: str) -> str:
@@ -159,12 +174,39 @@ def council_tax_input(raw: Any) -> CouncilTaxInput:
     )
 
 
+def _part(raw: Mapping[str, Any], name: str, fields: frozenset[str], example: str) -> Mapping[str, Any] | None:
+    """An optional nested object, its unknown fields named `name.field`."""
+    value = raw.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InputError(name, f"must be an object, like {example}")
+    unknown = sorted(set(value) - fields)
+    if unknown:
+        raise InputError(f"{name}.{unknown[0]}", f"unknown field: the fields are {', '.join(sorted(fields))}")
+    return value
+
+
 def business_rates_input(raw: Any) -> BusinessRatesInput:
     data = _check_object(raw, BUSINESS_RATES_FIELDS)
+    empty = _part(data, "empty", EMPTY_FIELDS, '{"code": "ordinary", "since": "2026-05-01"}')
+    transitional = _part(data, "transitional", TRANSITIONAL_FIELDS, '{"base_liability": "9500.00"}')
+    instalments = _optional(data, "instalments", _whole)
+    empty_code = None if empty is None else _text(empty.get("code"), "empty.code")
+    empty_since = None if empty is None or empty.get("since") is None else _day(empty["since"], "empty.since")
+    base = None if transitional is None else _money(transitional.get("base_liability"), "transitional.base_liability")
     return BusinessRatesInput(
         financial_year=_text(_required(data, "financial_year"), "financial_year"),
         rateable_value=_number(_required(data, "rateable_value"), "rateable_value"),
         retail_hospitality_leisure=_optional(data, "retail_hospitality_leisure", _flag) or False,
         small_business_relief=_optional(data, "small_business_relief", _flag) or False,
         charity=_optional(data, "charity", _flag) or False,
+        liability_start=_optional(data, "liability_start", _day),
+        liability_end=_optional(data, "liability_end", _day),
+        empty=empty_code,
+        empty_since=empty_since,
+        transitional_base=base,
+        instalments=10 if instalments is None else instalments,
+        first_instalment_date=_optional(data, "first_instalment_date", _day),
+        issued_on=_optional(data, "issued_on", _day),
     )

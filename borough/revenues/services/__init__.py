@@ -21,6 +21,7 @@ from borough.revenues.services.properties import (
     hereditament_save,
     parish_create,
 )
+from borough.revenues.services.reductions import council_tax_reduction_award, reduction_add, reduction_end
 
 __all__ = [
     "ACCOUNT_SEQUENCE",
@@ -29,6 +30,7 @@ __all__ = [
     "account_open",
     "account_party_add",
     "account_party_link_person",
+    "council_tax_reduction_award",
     "dwelling_create",
     "dwelling_delete",
     "dwelling_update",
@@ -37,4 +39,6 @@ __all__ = [
     "liability_period_add",
     "parish_create",
     "precept_set",
+    "reduction_add",
+    "reduction_end",
 ]
