@@ -11,6 +11,10 @@ A kind lives in `<app>/runs.py` (discovered on first use) and subclasses RunKind
         def chunks(self, run) -> list: ...           # JSON-able descriptors, the same every time for a run
         def process_chunk(self, run, chunk): ...     # -> (succeeded, failed, [error messages]); idempotent
         def finish(self, run): ...                   # optional; may set run.result
+        parallel = 1                                 # workers asked to execute a run together (ADR 0019)
+
+Workers executing one run together each take a chunk with a transaction-level advisory lock (PostgreSQL), skip
+the chunks others hold, then wait for those before one of them finishes the run.
 """
 
 import csv
@@ -25,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -43,6 +47,8 @@ ProgressCallback = Callable[[Run, int, int], None]
 class RunKind:
     code = ""
     title = ""
+    # How many workers are asked to execute a run of this kind together (each takes chunks no other is doing).
+    parallel = 1
 
     def validate(self, parameters: dict[str, Any]) -> dict[str, Any]:
         return parameters
@@ -105,7 +111,8 @@ OUTCOME_FIELDS = ["status", "processed_items", "succeeded_items", "failed_items"
 def _dispatch(run: Run) -> None:
     from borough.core.tasks import run_execute_task  # the tasks module imports this one
 
-    run_execute_task.delay(tenant_id=run.tenant_id, run_id=run.pk)
+    for _worker in range(max(1, kind_of(run.kind).parallel)):
+        run_execute_task.delay(tenant_id=run.tenant_id, run_id=run.pk)
 
 
 def run_start(*, tenant, kind: str, parameters: dict[str, Any], created_by=None, dispatch: bool = True) -> Run:
@@ -134,7 +141,8 @@ def _report(on_progress: ProgressCallback | None, run: Run, done: int, total: in
 
 def run_execute(*, run: Run, on_progress: ProgressCallback | None = None) -> Run:
     """Execute the chunks of a run not yet done, then finish it. On a finished run it does nothing; on a run
-    that was killed half way it carries on where it stopped."""
+    that was killed half way it carries on where it stopped. Several workers may execute one run together
+    (RunKind.parallel): each takes the chunks no other is doing, then waits for the others' before finishing."""
     kind = kind_of(run.kind)
     run = _mark_running(run)
     if run.status != Run.Status.RUNNING:
@@ -150,18 +158,26 @@ def run_execute(*, run: Run, on_progress: ProgressCallback | None = None) -> Run
         Run.objects.filter(pk=run.pk).update(total_items=total_items)
     done = set(RunChunk.objects.filter(run=run).values_list("index", flat=True))
     _report(on_progress, run, len(done), len(chunks))
-    for index, chunk in enumerate(chunks):
-        if index in done:
-            continue
-        try:
-            run, carry_on = _execute_chunk(kind, run, index, chunk)
-        except Exception as error:
-            logger.exception("Run %s: chunk %s failed", run.pk, index)
-            return _stop_failed(run, f"Chunk {index + 1} ({kind.chunk_label(chunk)}) stopped the run: {error}")
-        if not carry_on:
-            return run
-        done.add(index)
-        _report(on_progress, run, len(done), len(chunks))
+    taken_by_others: list[int] = []
+    # First pass: every chunk no other worker holds; second: wait for those others held (or take them up if
+    # their worker died, which released them).
+    for wait in (False, True):
+        for index in taken_by_others if wait else range(len(chunks)):
+            if index in done:
+                continue
+            chunk = chunks[index]
+            try:
+                run, outcome = _execute_chunk(kind, run, index, chunk, wait=wait)
+            except Exception as error:
+                logger.exception("Run %s: chunk %s failed", run.pk, index)
+                return _stop_failed(run, f"Chunk {index + 1} ({kind.chunk_label(chunk)}) stopped the run: {error}")
+            if outcome == "stopped":
+                return run
+            if outcome == "taken":
+                taken_by_others.append(index)
+                continue
+            done.add(index)
+            _report(on_progress, run, len(done), len(chunks))
     return _finish(kind, run)
 
 
@@ -184,15 +200,32 @@ def _mark_running(run: Run) -> Run:
     return run
 
 
-def _execute_chunk(kind: RunKind, run: Run, index: int, chunk: Any) -> tuple[Run, bool]:
-    """One chunk and its record in one transaction. The run's row lock keeps two workers off the same run."""
+def _claim_chunk(run: Run, index: int, *, wait: bool) -> bool:
+    """Hold chunk `index` of the run until this transaction ends, so no other worker does it meanwhile.
+    PostgreSQL: a transaction-level advisory lock (`wait`: until its holder's transaction ends). SQLite has one
+    writer at a time anyway: always held."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+        cursor.execute(f"SELECT {function}(%s, %s)", [run.pk % 2**31, index])  # noqa: S608 - a fixed name
+        held = cursor.fetchone()[0]
+    return True if wait else bool(held)
+
+
+def _execute_chunk(kind: RunKind, run: Run, index: int, chunk: Any, *, wait: bool = False) -> tuple[Run, str]:
+    """One chunk and its record in one transaction: "done", "taken" (another worker is doing it) or "stopped"
+    (the run was cancelled). The run's row is locked only at the end, to add the chunk's counts, so workers can
+    do chunks of one run side by side."""
     with transaction.atomic():
-        run = _locked(run)
-        if run.status != Run.Status.RUNNING:  # cancelled meanwhile
-            return run, False
+        if not _claim_chunk(run, index, wait=wait):
+            return run, "taken"
+        current = Run.objects.get(pk=run.pk)
+        if current.status != Run.Status.RUNNING:  # cancelled, or finished by another worker, meanwhile
+            return current, "stopped"
         if RunChunk.objects.filter(run=run, index=index).exists():  # done by another worker meanwhile
-            return run, True
-        succeeded, failed, errors = kind.process_chunk(run, chunk)
+            return current, "done"
+        succeeded, failed, errors = kind.process_chunk(current, chunk)
         RunChunk.objects.create(
             tenant_id=run.tenant_id,
             run=run,
@@ -201,6 +234,7 @@ def _execute_chunk(kind: RunKind, run: Run, index: int, chunk: Any) -> tuple[Run
             succeeded_items=succeeded,
             failed_items=failed,
         )
+        run = _locked(run)
         run.processed_items += kind.chunk_items(chunk)
         run.succeeded_items += succeeded
         run.failed_items += failed
@@ -208,7 +242,7 @@ def _execute_chunk(kind: RunKind, run: Run, index: int, chunk: Any) -> tuple[Run
         new_errors = [{"chunk": index + 1, "item": label, "message": str(message)} for message in errors]
         run.errors = (run.errors + new_errors)[:MAX_STORED_ERRORS]
         run.save(update_fields=["processed_items", "succeeded_items", "failed_items", "errors"])
-    return run, True
+    return run, "done"
 
 
 def _stop_failed(run: Run, message: str) -> Run:

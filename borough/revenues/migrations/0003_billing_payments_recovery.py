@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                     "kind",
                     models.CharField(choices=[("annual", "Annual bill"), ("amended", "Amended bill")], max_length=10),
                 ),
-                ("number", models.CharField(max_length=20)),
+                ("number", models.CharField(max_length=40)),
                 ("issued_on", models.DateField()),
                 ("charge", models.DecimalField(decimal_places=2, max_digits=14)),
                 ("credited", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
@@ -214,6 +214,16 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
+                    "cancellation_lodged_in",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cancelled_mandates",
+                        to="revenues.bacsfile",
+                    ),
+                ),
+                (
                     "tenant",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"
@@ -302,7 +312,12 @@ class Migration(migrations.Migration):
                 (
                     "source",
                     models.CharField(
-                        choices=[("bank", "Bank"), ("post_office", "Post Office"), ("paypoint", "PayPoint")],
+                        choices=[
+                            ("bank", "Bank"),
+                            ("post_office", "Post Office"),
+                            ("paypoint", "PayPoint"),
+                            ("card", "Card payments (GOV.UK Pay)"),
+                        ],
                         max_length=15,
                     ),
                 ),
@@ -342,6 +357,11 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("error", models.CharField(blank=True, max_length=300)),
+                ("values", models.JSONField(blank=True, default=dict)),
+                (
+                    "note",
+                    models.CharField(blank=True, help_text="The officer's note on resolving it.", max_length=300),
+                ),
                 (
                     "entry",
                     models.ForeignKey(

@@ -3,7 +3,14 @@
 An account has at most one current bill per year; a mid-year change issues a new bill that supersedes it. The
 instalment plan is kept on the bill as JSON (`[["2026-04-01", "150.00"], ...]`): written with the bill in one row,
 which is what lets a council be billed in seconds, and read whole whenever it is used. Payments are allocated to
-the instalments of the current bills oldest first (borough.revenues.selectors.balances).
+the instalments of the current bills oldest first (borough.revenues.payments.balances).
+
+`detail` is what the bill prints (amounts as decimal strings), written by borough.revenues.billing.compute:
+    {"property": {"address", "band" | "rateable_value", "parish", "voa_reference"},
+     "liable": [names], "correspondence_address": str,
+     "pieces": [{"start", "end", "days", "band" | "rateable_value", "authorities": [{"authority", "band_d", "amount"}],
+                 "annual", "charge", "notes": [...], "reliefs": [{"name", "amount"}]}],
+     "authorities": [{"authority", "kind", "band_d", "band_amount"}]}
 """
 
 from django.db import models
@@ -24,8 +31,8 @@ class Bill(TenantOwnedModel):
     account = models.ForeignKey("revenues.Account", on_delete=models.PROTECT, related_name="bills")
     financial_year = models.CharField(max_length=7)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    # Per tenant and year: "2026-27/000123". Printed on the bill and quoted by the taxpayer.
-    number = models.CharField(max_length=20)
+    # "2026-27/NFD-000123" (annual), "2026-27/NFD-000123/2" (amended): printed and quoted by the taxpayer.
+    number = models.CharField(max_length=40)
     issued_on = models.DateField()
     # The batch run that issued it (annual billing), if any: one bill per account per run.
     run = models.ForeignKey("core.Run", on_delete=models.PROTECT, null=True, blank=True, related_name="+")

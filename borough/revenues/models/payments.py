@@ -62,6 +62,7 @@ class PaymentFile(TenantOwnedModel):
         BANK = "bank", "Bank"
         POST_OFFICE = "post_office", "Post Office"
         PAYPOINT = "paypoint", "PayPoint"
+        CARD = "card", "Card payments (GOV.UK Pay)"  # a day's callbacks, kept as rows like a file's
 
     source = models.CharField(max_length=15, choices=Source.choices)
     name = models.CharField(max_length=255)
@@ -93,6 +94,9 @@ class PaymentFileRow(TenantOwnedModel):
     raw = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices)
     error = models.CharField(max_length=300, blank=True)
+    # What the row says, parsed where it could be (date, amount, reference, ...): shown for review and posted from.
+    values = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True, help_text="The officer's note on resolving it.")
     entry = models.ForeignKey(LedgerEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -121,6 +125,10 @@ class DirectDebitMandate(TenantOwnedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     lodged_in = models.ForeignKey(
         "revenues.BacsFile", on_delete=models.SET_NULL, null=True, blank=True, related_name="lodged_mandates"
+    )
+    # A lodged mandate the council cancels is told to the payer's bank in an AUDDIS file (0C): this one.
+    cancellation_lodged_in = models.ForeignKey(
+        "revenues.BacsFile", on_delete=models.SET_NULL, null=True, blank=True, related_name="cancelled_mandates"
     )
     cancelled_on = models.DateField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
