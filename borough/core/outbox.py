@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from email.utils import parseaddr
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -294,8 +295,49 @@ def validate_email_payload(payload: dict[str, Any]) -> None:
                 validate_email(parseaddr(payload[field])[1])
             except ValidationError:
                 errors[field] = f"{payload[field]!r} is not an email address."
+    if "attachments" in payload:
+        errors["attachments"] = "This kind of message cannot carry attachments: send it as email.smtp."
     if errors:
         raise ValidationError(errors)
+
+
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def attachment_path(tenant_id: int, relative: str) -> Path:
+    """Where an attachment is kept: a file under MEDIA_ROOT/tenants/<tenant>/, never outside it."""
+    root = (Path(settings.MEDIA_ROOT) / "tenants" / str(tenant_id)).resolve()
+    path = (Path(settings.MEDIA_ROOT) / relative).resolve()
+    if not path.is_relative_to(root):
+        raise OutboxRefused(f"The attachment {relative!r} is not one of this tenant's files.")
+    return path
+
+
+def validate_smtp_email_payload(payload: dict[str, Any]) -> None:
+    """An email payload, which may name files to attach: `attachments` [{"path" (relative to MEDIA_ROOT),
+    "filename", "content_type"}]. The files are read when the email is sent, so the payload stays small."""
+    attachments = payload.get("attachments")
+    validate_email_payload({key: value for key, value in payload.items() if key != "attachments"})
+    if attachments is None:
+        return
+    if not isinstance(attachments, list) or len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": f"Give a list of at most {MAX_ATTACHMENTS} attachments."})
+    for attachment in attachments:
+        path = attachment.get("path") if isinstance(attachment, dict) else None
+        filename = attachment.get("filename") if isinstance(attachment, dict) else None
+        if (
+            not isinstance(path, str)
+            or not path.startswith("tenants/")
+            or ".." in Path(path).parts
+            or not isinstance(filename, str)
+            or not filename.strip()
+            or "/" in filename
+            or not isinstance(attachment.get("content_type"), str)
+        ):
+            raise ValidationError(
+                {"attachments": "Give each attachment a path under tenants/, a file name and a content type."}
+            )
 
 
 def email_message_id(tenant_id: int, idempotency_key: str, from_email: str | None = None) -> str:
@@ -319,7 +361,7 @@ def email_sender(tenant, payload: dict[str, Any]) -> dict[str, Any]:
     return {**identity, **payload}
 
 
-@outbox_handler("email.smtp", validate=validate_email_payload, prepare=email_sender)
+@outbox_handler("email.smtp", validate=validate_smtp_email_payload, prepare=email_sender)
 def send_email(message: OutboxMessage) -> dict[str, Any]:
     payload = message.payload
     from_email = payload.get("from") or settings.DEFAULT_FROM_EMAIL
@@ -340,6 +382,11 @@ def send_email(message: OutboxMessage) -> dict[str, Any]:
     )
     if payload.get("html"):
         email.attach_alternative(payload["html"], "text/html")  # the text part stays first, for every mail reader
+    for attachment in payload.get("attachments") or []:
+        path = attachment_path(message.tenant_id, attachment["path"])  # a missing file raises: retried, then dead
+        if path.stat().st_size > MAX_ATTACHMENT_BYTES:
+            raise OutboxRefused(f"The attachment {attachment['filename']} is larger than 10 MB.")
+        email.attach(attachment["filename"], path.read_bytes(), attachment["content_type"])
     _send_on_kept_connection(email)
     return {"message_id": message_id}
 
