@@ -1,0 +1,93 @@
+"""Forms of the recovery pages: they parse and explain; the services check every value again."""
+
+from django import forms
+
+from borough.revenues.models import RecoveryAction
+
+DATE_HINT = "For example, 2026-04-27"
+
+
+def _date(label: str, *, required: bool = True, help_text: str = DATE_HINT) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"required": f"Enter the {label.lower()}", "invalid": f"Enter a real date. {DATE_HINT}"},
+    )
+
+
+class RunForm(forms.Form):
+    date = _date("Run date", required=False, help_text="Leave empty for today. " + DATE_HINT)
+    hearing_date = _date(
+        "Hearing date for summonses", required=False, help_text="Leave empty for the usual 21 days. " + DATE_HINT
+    )
+
+
+class AccountForm(forms.Form):
+    number = forms.CharField(
+        label="Account number", max_length=20, error_messages={"required": "Enter an account number"}
+    )
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is recovery held?",
+        max_length=300,
+        widget=forms.Textarea,
+        error_messages={"required": "Say why recovery is held", "max_length": "Use 300 characters or fewer"},
+    )
+    until = _date("Hold until", required=False, help_text="Leave empty to hold until released. " + DATE_HINT)
+
+
+class ReleaseForm(forms.Form):
+    hold = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose the hold to release"})
+
+
+class ArrangementForm(forms.Form):
+    financial_year = forms.RegexField(
+        label="Financial year",
+        regex=r"^\d{4}-\d{2}$",
+        help_text="For example, 2026-27",
+        error_messages={"required": "Enter the financial year", "invalid": "Write the year like 2026-27"},
+    )
+    first_date = _date("First payment date")
+    count = forms.IntegerField(
+        label="Number of monthly payments",
+        min_value=1,
+        max_value=24,
+        error_messages={
+            "required": "Enter the number of payments",
+            "invalid": "Enter a whole number",
+            "min_value": "Enter at least 1 payment",
+            "max_value": "Enter at most 24 payments",
+        },
+    )
+
+
+class LiabilityOrderForm(forms.Form):
+    hearing_date = _date("Hearing date")
+    costs = forms.DecimalField(
+        label="Costs allowed by the court, per order",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text="In pounds. Leave empty for the council's usual liability order costs.",
+        error_messages={
+            "invalid": "Enter an amount in pounds, such as 85.00",
+            "min_value": "Costs cannot be negative",
+            "max_decimal_places": "Enter pounds and pence only",
+        },
+    )
+    summonses = forms.ModelMultipleChoiceField(
+        label="Orders made",
+        queryset=RecoveryAction.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the summonses the court made orders on"},
+    )
+
+    def __init__(self, *args, summonses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if summonses is not None:
+            self.fields["summonses"].queryset = summonses
