@@ -18,6 +18,10 @@ urlpatterns = [
     path("staff/mail/", include("borough.channels.urls")),
     path("staff/texts/", include("borough.channels.notify.staff_urls")),
     path("staff/calls/", include("borough.channels.telephony.urls")),
+    path("staff/revenues/billing/", include("borough.revenues.billing.urls")),
+    path("staff/revenues/recovery/", include("borough.revenues.recovery.urls")),
+    path("staff/revenues/payments/", include("borough.revenues.payments.urls")),
+    path("staff/revenues/", include("borough.revenues.staff.urls")),
     path("staff/", include("borough.staff.urls")),
     path("api/v1/", include("config.urls_api")),
     path(
@@ -28,6 +32,8 @@ urlpatterns = [
     path("api/docs/", public_view(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("open311/v2/", include("borough.crm.open311.urls")),
     path("callbacks/notify/", include("borough.channels.notify.urls")),
+    path("callbacks/pay/", include("borough.revenues.payments.callback_urls")),
+    path("council-tax/", include("borough.revenues.portal.urls")),
     path("", include("borough.portal.urls")),
 ]
 handler404 = "borough.core.errors.not_found"

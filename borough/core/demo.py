@@ -16,6 +16,7 @@ from borough.channels.demo import channels_demo_seed
 from borough.core.audit import Actor, acting_as
 from borough.crm.demo import crm_demo_seed
 from borough.identity.services import membership_grant
+from borough.revenues.demo import revenues_demo_seed
 from borough.tenancy.models import Tenant
 from borough.tenancy.modules import TENANT_ADMIN
 from borough.tenancy.scope import tenant_scope
@@ -147,6 +148,7 @@ def _tenant_create(spec: DemoTenant, password_hash: str) -> Tenant:
             if spec.kind == Tenant.Kind.COUNCIL:
                 crm_demo_seed(tenant)
                 channels_demo_seed(tenant)
+                revenues_demo_seed(tenant)
     return tenant
 
 

@@ -1,0 +1,17 @@
+"""The staff revenues pages. `revenues:home` is what puts Revenues in the staff navigation."""
+
+from django.urls import path
+
+from borough.revenues.staff import views
+
+app_name = "revenues"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/<str:number>/", views.account, name="account"),
+    path("accounts/<str:number>/history/", views.history, name="history"),
+    path("accounts/<str:number>/bills/<int:pk>/pdf/", views.bill_pdf, name="bill_pdf"),
+    path("accounts/<str:number>/move-out/", views.move_out, name="move_out"),
+    path("accounts/<str:number>/rebill/", views.rebill, name="rebill"),
+    path("accounts/<str:number>/reductions/new/", views.reduction_add, name="reduction_add"),
+    path("accounts/<str:number>/reductions/<int:pk>/end/", views.reduction_end, name="reduction_end"),
+]
