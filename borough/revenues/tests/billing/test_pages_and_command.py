@@ -77,7 +77,9 @@ def test_the_command_bills_with_a_progress_bar_and_reports_the_reconciliation(ti
 
 def test_the_command_dry_run_writes_nothing_and_bad_years_are_errors(tiny_council):
     out = StringIO()
-    call_command("revenues_annual_billing", "--tenant", "northfield", "--year", "2026-27", "--dry-run", stdout=out)
+    call_command(
+        "revenues_annual_billing", "--tenant", "northfield", "--year", "2026-27", "--dry-run", "--wait", stdout=out
+    )
     assert "0 bills written" in out.getvalue() and not Bill.objects.exists()
     with pytest.raises(CommandError, match="financial_year"):
         call_command("revenues_annual_billing", "--tenant", "northfield", "--year", "26-27", stdout=StringIO())
