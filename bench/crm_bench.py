@@ -128,6 +128,24 @@ end
 """
 
 
+def wait_until_serving(port: int, timeout: float = 120) -> None:
+    """Until gunicorn's workers answer (they take seconds to boot, more on a busy machine)."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            probe.request("GET", "/healthz", headers={"Host": HOST})
+            if probe.getresponse().status == 200:
+                time.sleep(2)  # the other workers finish booting too
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer on port {port} within {timeout:.0f}s")
+
+
 def measure_creation(tenant: Tenant, seconds: int, connections: int, workers: int) -> None:
     if not shutil.which("wrk"):
         print("creation: skipped (install wrk: apt-get install wrk)")
@@ -158,7 +176,7 @@ def measure_creation(tenant: Tenant, seconds: int, connections: int, workers: in
         start_new_session=True,
     )
     try:
-        time.sleep(4)
+        wait_until_serving(port)
         targets = {
             "API POST /api/v1/cases/": (
                 "/api/v1/cases/",

@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from borough.crm.models import Case, Service
 from borough.people.models import Person
-from borough.tenancy.models import TenantOwnedModel
+from borough.tenancy.models import TenantConfigurationModel, TenantOwnedModel
 
 
-class Mailbox(TenantOwnedModel):
+class Mailbox(TenantConfigurationModel):
     """An address residents write to, e.g. contact@northfield.example: `local_part` at any of the tenant's domains.
     A new message to it opens a case of its service."""
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from borough.core.inserts import insert_row
 from borough.core.models import AuditEvent
 from borough.core.request_id import current_request_id
 
@@ -107,19 +108,21 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     actor = current_actor.get() or Actor.system()
-    return AuditEvent.objects.create(
-        tenant=tenant,
-        actor_type=actor.type,
-        actor_user=actor.user,
-        actor_api_key=actor.api_key,
-        actor_label=actor.label[:200],
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        changes=changed_fields(before, after),
-        detail=_plain(detail or {}),
-        request_id=current_request_id.get(),
+    return insert_row(
+        AuditEvent(
+            tenant=tenant,
+            actor_type=actor.type,
+            actor_user=actor.user,
+            actor_api_key=actor.api_key,
+            actor_label=actor.label[:200],
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            changes=changed_fields(before, after),
+            detail=_plain(detail or {}),
+            request_id=current_request_id.get(),
+        )
     )
 
 

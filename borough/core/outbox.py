@@ -35,6 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from borough.core.inserts import insert_row
 from borough.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -121,8 +122,8 @@ def _insert(*, tenant, kind: str, payload: dict[str, Any], idempotency_key: str)
         # Insert first: a new key is the common case. The savepoint keeps the caller's transaction usable when
         # the key is taken (an earlier message, or a race with another transaction).
         with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                tenant=tenant, idempotency_key=idempotency_key, kind=kind, payload=payload
+            message = insert_row(
+                OutboxMessage(tenant=tenant, idempotency_key=idempotency_key, kind=kind, payload=payload)
             )
     except IntegrityError:
         message = OutboxMessage.objects.get(tenant=tenant, idempotency_key=idempotency_key)

@@ -16,6 +16,7 @@ import re
 from django.db import connection, transaction
 from django_scopes import get_scope
 
+from borough.core.inserts import run_prepared
 from borough.core.models import ReferenceCounter
 from borough.tenancy.models import Tenant, TenantMismatch
 
@@ -47,9 +48,8 @@ def reference_next(*, tenant: Tenant, sequence: str = "case", gapless: bool = Tr
         )
     check_tenant_scope(tenant, "reference_next")
     if not gapless and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT borough_reference_next(%s, %s)", [tenant.pk, sequence])
-            return f"{tenant.reference_prefix}-{cursor.fetchone()[0]:06d}"
+        number = run_prepared("SELECT borough_reference_next(%s, %s)", [tenant.pk, sequence])[0][0]
+        return f"{tenant.reference_prefix}-{number:06d}"
     number = _increment(tenant.pk, sequence)
     if number is None:
         # Concurrent first uses: one insert wins, the others are ignored, and all then queue on the row lock.

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from borough.core.api import FieldsBuiltOnce
 from borough.crm import services
 from borough.crm.calc.sla import STATES, sla_state
 from borough.crm.models import Case, CaseChannel, CaseEvent, Priority, Service, ServiceQuestion
@@ -138,7 +139,7 @@ class ServiceViewSet(CrmApi, viewsets.ReadOnlyModelViewSet):
 # Cases
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     kind = named_by_field(CaseEvent.Kind.choices, read_only=True)
 
     class Meta:
@@ -147,7 +148,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True)
     team = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)

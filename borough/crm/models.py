@@ -11,7 +11,7 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from borough.people.models import Channel, Person
-from borough.tenancy.models import Tenant, TenantOwnedModel
+from borough.tenancy.models import Tenant, TenantConfigurationModel, TenantOwnedModel
 
 
 class Priority(models.TextChoices):
@@ -46,7 +46,7 @@ class CrmSettings(TenantOwnedModel):
         constraints = [models.UniqueConstraint(fields=["tenant"], name="crmsettings_one_per_tenant")]
 
 
-class Team(TenantOwnedModel):
+class Team(TenantConfigurationModel):
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=120)
     email = models.EmailField(blank=True)
@@ -74,7 +74,7 @@ class TeamMember(TenantOwnedModel):
         constraints = [models.UniqueConstraint(fields=["tenant", "team", "user"], name="teammember_unique")]
 
 
-class Service(TenantOwnedModel):
+class Service(TenantConfigurationModel):
     class SlaUnit(models.TextChoices):
         WORKING_HOURS = "working_hours", "Working hours"
         WORKING_DAYS = "working_days", "Working days"
@@ -108,7 +108,7 @@ class Service(TenantOwnedModel):
         return [word.strip().lower() for word in self.keywords.split(",") if word.strip()]
 
 
-class ServiceQuestion(TenantOwnedModel):
+class ServiceQuestion(TenantConfigurationModel):
     class Kind(models.TextChoices):
         TEXT = "text", "Text"
         NUMBER = "number", "Number"
@@ -135,7 +135,7 @@ class ServiceQuestion(TenantOwnedModel):
         return self.prompt
 
 
-class RoutingRule(TenantOwnedModel):
+class RoutingRule(TenantConfigurationModel):
     """The first matching rule (lowest `order`) chooses the team; every condition given must match."""
 
     order = models.PositiveSmallIntegerField(default=100)

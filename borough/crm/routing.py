@@ -16,6 +16,7 @@ from typing import Any
 
 from borough.core.audit import audit_record, snapshot
 from borough.crm.models import CaseChannel, RoutingRule, Service, Team
+from borough.tenancy.scope import scope_memo
 
 TRIAGE_CODE = "triage"
 
@@ -101,6 +102,12 @@ def triage_team(tenant) -> Team:
     return team
 
 
+def _active_rules(tenant) -> list[RoutingRule]:
+    return list(
+        RoutingRule.objects.filter(tenant=tenant, is_active=True).select_related("team").order_by("order", "id")
+    )
+
+
 def route(
     tenant,
     *,
@@ -112,7 +119,7 @@ def route(
 ) -> tuple[Team, str]:
     """The team for a new case, and why (for the case's `routed_by` and its timeline)."""
     texts = [description or "", *_answer_text(answers)]
-    rules = RoutingRule.objects.filter(tenant=tenant, is_active=True).select_related("team").order_by("order", "id")
+    rules = scope_memo(("routing_rules", tenant.pk), lambda: _active_rules(tenant))
     for rule in rules:
         reasons = _match(rule, service=service, channel=channel, texts=texts, postcode=postcode)
         if reasons is not None:

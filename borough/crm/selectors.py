@@ -12,10 +12,11 @@ from itertools import chain
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from borough.crm.models import Case, Team, TeamMember
+from borough.crm.models import Case, Service, Team, TeamMember
 from borough.crm.transitions import WORKING_STATUSES
 from borough.people.models import Address, ContactPoint, Person
 from borough.people.normalise import normalise_email, normalise_phone, normalise_postcode, search_name
+from borough.tenancy.scope import scope_memo
 
 REFERENCE = re.compile(r"^([A-Za-z]{2,5})\s*-?\s*(\d{1,12})$")
 LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s\-().]{7,}$")
@@ -23,6 +24,20 @@ MAX_PEOPLE = 500
 # A name can match many people; their newest cases are shown, so the first hundred people is plenty to choose from.
 MAX_PEOPLE_BY_NAME = 100
 QUEUES = ("mine", "team:<code>", "breaching", "triage", "unassigned")
+
+
+def service_by_code(tenant, code: str) -> Service | None:
+    """A service of the tenant with its team and questions (active or not), kept for the next requests (ADR 0020):
+    every case created reads it."""
+    return scope_memo(
+        ("service", tenant.pk, code),
+        lambda: (
+            Service.objects.select_related("team")
+            .prefetch_related("questions")
+            .filter(tenant=tenant, code=code)
+            .first()
+        ),
+    )
 
 
 def _listed(queryset: QuerySet) -> QuerySet:

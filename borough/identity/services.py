@@ -13,6 +13,7 @@ from django.utils import timezone
 from borough.core.audit import audit_record, snapshot
 from borough.identity.models import ApiKey, Membership, SupportAccess, User
 from borough.tenancy.modules import ALL_ROLES, TENANT_ADMIN, module_of_role
+from borough.tenancy.scope import current_tenant_id, scope_memo, scope_memo_forget
 
 API_KEY_SCOPES = frozenset({"read", "write", "runs", "open311", "telephony", "callbacks"})
 API_KEY_PREFIX_LENGTH = 8
@@ -134,11 +135,19 @@ def apikey_create(*, tenant, name: str, scopes, created_by=None) -> tuple[ApiKey
     return api_key, key
 
 
+def _apikey_memo_key(tenant_id, prefix: str) -> tuple:
+    return ("api_key", tenant_id, prefix)
+
+
 def apikey_find(key: str) -> ApiKey | None:
     """The active key of the current tenant scope matching `key`, or None."""
     if not key.startswith("brk_") or len(key) < 4 + API_KEY_PREFIX_LENGTH:
         return None
-    candidate = ApiKey.objects.filter(prefix=key[4 : 4 + API_KEY_PREFIX_LENGTH], revoked_at__isnull=True).first()
+    prefix = key[4 : 4 + API_KEY_PREFIX_LENGTH]
+    candidate = scope_memo(
+        _apikey_memo_key(current_tenant_id(), prefix),
+        lambda: ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first(),
+    )
     if candidate and hmac.compare_digest(candidate.hashed_key, hash_api_key(key)):
         return candidate
     return None
@@ -151,6 +160,7 @@ def apikey_revoke(*, api_key: ApiKey) -> ApiKey:
         return api_key
     api_key.revoked_at = timezone.now()
     api_key.save(update_fields=["revoked_at"])
+    scope_memo_forget(_apikey_memo_key(api_key.tenant_id, api_key.prefix))
     audit_record(tenant=api_key.tenant, action="apikey.revoke", obj=api_key, after=snapshot(api_key, ["revoked_at"]))
     return api_key
 

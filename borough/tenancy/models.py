@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django_scopes import ScopedManager, get_scope
 
+from borough.tenancy.kept import forget_all
 from borough.tenancy.modules import MODULES_BY_CODE
 
 slug_validator = RegexValidator(
@@ -50,6 +51,10 @@ class Tenant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_all()  # this process serves the change at once; others within seconds (ADR 0020)
+
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
@@ -74,6 +79,15 @@ class TenantDomain(models.Model):
     def __str__(self) -> str:
         return self.domain
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_all()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_all()
+        return result
+
 
 class TenantMismatch(Exception):
     """A tenant-owned row was saved for a tenant other than the one whose scope is active."""
@@ -93,9 +107,31 @@ class TenantOwnedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        self.check_scope()
+        super().save(*args, **kwargs)
+
+    def check_scope(self) -> None:
+        """Refuse to write a row of another tenant than the scope's (every save; borough.core.inserts too)."""
         scope = get_scope()
         if scope.get("_enabled", True) and "tenant" in scope and scope["tenant"] != self.tenant_id:
             raise TenantMismatch(
                 f"{type(self).__name__} of tenant {self.tenant_id} saved in scope of {scope['tenant']}"
             )
+
+
+class TenantConfigurationModel(TenantOwnedModel):
+    """A tenant-owned row that nearly every request reads and few change (a service, a team, a mailbox), which
+    processes keep for a few seconds (borough/tenancy/kept.py, ADR 0020). Saving or deleting one makes this process
+    read again at once; other processes read again within BOROUGH_CONFIG_CACHE_SECONDS."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
+        forget_all()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_all()
+        return result

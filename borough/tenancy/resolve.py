@@ -2,10 +2,22 @@
 
 from django.conf import settings
 
+from borough.tenancy.kept import MISSING, keep, kept_value
 from borough.tenancy.models import Tenant, TenantDomain
 
 
 def tenant_for_host(host: str) -> Tenant | None:
+    """The tenant of a host name, kept by the process for a few seconds (ADR 0020); an unknown host is not kept,
+    so a tenant just created answers at once."""
+    tenant = kept_value(("host", host))
+    if tenant is MISSING:
+        tenant = _tenant_for_host(host)
+        if tenant is not None:
+            keep(("host", host), tenant)
+    return tenant
+
+
+def _tenant_for_host(host: str) -> Tenant | None:
     domain = TenantDomain.objects.select_related("tenant").filter(domain=host).first()
     if domain is not None:
         return domain.tenant

@@ -17,6 +17,8 @@ from typing import Any
 from django.db import connections
 from django_scopes import scope, scopes_disabled
 
+from borough.tenancy.kept import forget, kept
+
 # What the database connections of this thread/task must act for: a tenant id, ALL_TENANTS, or None (nothing).
 ALL_TENANTS = "all"
 database_tenant: ContextVar[int | str | None] = ContextVar("database_tenant", default=None)
@@ -77,17 +79,19 @@ def current_tenant_id() -> int | None:
 
 def scope_memo[T](key: Hashable, load: Callable[[], T]) -> T:
     """`load()`, kept until the current tenant scope is left (a request, a task), so a row that several parts of
-    one request read is read once. Outside a tenant scope nothing is kept. Whoever changes what `load` reads calls
-    `scope_memo_forget(key)`."""
+    one request read is read once; and kept by the process for the next requests too (`borough.tenancy.kept`, a
+    few seconds). Outside a tenant scope nothing is kept. `key` names the tenant. Whoever changes what `load`
+    reads calls `scope_memo_forget(key)`."""
     memos = _memos.get()
     if memos is None:
         return load()
     if key not in memos:
-        memos[key] = load()
+        memos[key] = kept(("scope_memo", key), load)
     return memos[key]
 
 
 def scope_memo_forget(key: Hashable) -> None:
+    forget(("scope_memo", key))
     memos = _memos.get()
     if memos is not None:
         memos.pop(key, None)

@@ -152,6 +152,9 @@ LOGIN_REDIRECT_URL = "/"
 
 # Staff two-factor authentication: required in production, optional in the demo.
 BOROUGH_REQUIRE_2FA = env_bool("BOROUGH_REQUIRE_2FA", False)
+# How long a process may serve a host's tenant, an API key or a tenant's catalogue and settings without reading
+# them again (borough/tenancy/kept.py, ADR 0020); changes made in another process show within this time.
+BOROUGH_CONFIG_CACHE_SECONDS = float(os.environ.get("BOROUGH_CONFIG_CACHE_SECONDS", "10"))
 OTP_TOTP_ISSUER = BOROUGH_PROVIDER_NAME
 
 # django-axes: lock an account (by username and address) after repeated failures.

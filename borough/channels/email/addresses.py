@@ -8,7 +8,7 @@ from django.conf import settings
 from borough.channels.models import Mailbox
 from borough.tenancy.models import Tenant, TenantDomain
 from borough.tenancy.resolve import tenant_for_host
-from borough.tenancy.scope import tenant_scope
+from borough.tenancy.scope import scope_memo, tenant_scope
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,13 @@ def recipient_for(address: str) -> Recipient | None:
     if tenant is None or not tenant.is_active or not tenant.has_module("crm"):
         return None
     with tenant_scope(tenant):
-        mailbox = (
-            Mailbox.objects.filter(tenant=tenant, local_part=local, is_active=True)
-            .select_related("service__team")
-            .first()
+        mailbox = scope_memo(
+            ("mailbox", tenant.pk, local),
+            lambda: (
+                Mailbox.objects.filter(tenant=tenant, local_part=local, is_active=True)
+                .select_related("service__team")
+                .first()
+            ),
         )
     return Recipient(tenant, mailbox)
 

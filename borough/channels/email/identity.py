@@ -8,9 +8,14 @@ from django.conf import settings
 
 from borough.channels.models import Mailbox
 from borough.tenancy.models import TenantDomain
+from borough.tenancy.scope import scope_memo
 
 
 def tenant_email_identity(tenant) -> dict[str, str]:
+    return scope_memo(("email_identity", tenant.pk), lambda: _identity(tenant))
+
+
+def _identity(tenant) -> dict[str, str]:
     mailboxes = Mailbox.objects.filter(tenant=tenant, is_active=True).order_by("local_part")
     mailbox = mailboxes.filter(local_part="contact").first() or mailboxes.first()
     if mailbox is None:

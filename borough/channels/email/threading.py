@@ -5,6 +5,7 @@ import re
 
 from borough.channels.email.parse import ParsedEmail
 from borough.channels.models import EmailThread
+from borough.core.inserts import insert_row
 from borough.crm.models import Case
 
 
@@ -34,6 +35,4 @@ def case_for_reply(tenant, email: ParsedEmail) -> Case | None:
 def thread_remember(tenant, message_id: str, case: Case) -> None:
     """Remember that `message_id` belongs to `case` (a repeat is ignored)."""
     if message_id:
-        EmailThread.objects.bulk_create(
-            [EmailThread(tenant=tenant, message_id=message_id[:500], case=case)], ignore_conflicts=True
-        )
+        insert_row(EmailThread(tenant=tenant, message_id=message_id[:500], case=case), ignore_conflicts=True)

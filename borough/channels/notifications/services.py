@@ -18,6 +18,7 @@ from borough.channels.notifications.models import NotificationSettings, Notifica
 from borough.channels.notifications.placeholders import nested_conditional, unknown_placeholders
 from borough.channels.notifications.selectors import notification_settings, settings_memo_key, template_memo_key
 from borough.core.audit import audit_record, snapshot
+from borough.core.inserts import insert_row
 from borough.core.models import OutboxMessage
 from borough.core.outbox import OUTBOX_HANDLERS, email_message_id, outbox_enqueue
 from borough.crm.models import Interaction
@@ -182,15 +183,17 @@ def notify_resident(*, case, event: str, key: str, update: str = "", fresh: bool
 
 
 def _record(case, event, channel, key, summary, body, data) -> None:
-    Interaction.objects.create(
-        tenant_id=case.tenant_id,
-        person=case.requester,
-        case=case,
-        channel=Channel.EMAIL if channel == NotifyChannel.EMAIL else Channel.SMS,
-        direction=Interaction.Direction.OUTBOUND,
-        summary=summary[:200],
-        body=body,
-        data={"outbox_key": key, "event": event, **data},
+    insert_row(
+        Interaction(
+            tenant_id=case.tenant_id,
+            person=case.requester,
+            case=case,
+            channel=Channel.EMAIL if channel == NotifyChannel.EMAIL else Channel.SMS,
+            direction=Interaction.Direction.OUTBOUND,
+            summary=summary[:200],
+            body=body,
+            data={"outbox_key": key, "event": event, **data},
+        )
     )
 
 

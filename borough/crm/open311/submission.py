@@ -17,6 +17,7 @@ from django.utils import timezone
 from borough.crm.attachments import check_attachments
 from borough.crm.models import Service
 from borough.crm.open311.errors import bad_request, not_found
+from borough.crm.selectors import service_by_code
 from borough.people.normalise import normalise_email, normalise_phone, normalise_postcode
 
 MAX_DESCRIPTION = 4000  # the spec's limit
@@ -150,10 +151,10 @@ def read_submission(*, tenant, fields) -> Submission:
     code = fields.get("service_code")
     if not code:
         raise bad_request("service_code is required: GET services.xml lists them.")
-    service = Service.objects.filter(tenant=tenant, code=code, is_active=True).first()
-    if service is None:
+    service = service_by_code(tenant, code)
+    if service is None or not service.is_active:
         raise not_found(f"Unknown service_code {code!r}: GET services.xml lists them.")
-    question_codes = set(service.questions.values_list("code", flat=True))
+    question_codes = {question.code for question in service.questions.all()}
     description = fields.get("description")
     if len(description) > MAX_DESCRIPTION:
         raise bad_request(f"description may have at most {MAX_DESCRIPTION} characters.")

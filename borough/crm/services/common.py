@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from borough.core.audit import current_actor, snapshot
+from borough.core.inserts import insert_row
 from borough.crm.models import Case, CaseChannel, CaseEvent
 from borough.people.models import Channel, ContactPoint, Person
 
@@ -71,16 +72,18 @@ def _actor() -> tuple[str, Any]:
 
 def case_event(case: Case, kind: str, *, body: str = "", public: bool = False, data=None, at=None) -> CaseEvent:
     label, user = _actor()
-    return CaseEvent.objects.create(
-        tenant_id=case.tenant_id,
-        case=case,
-        kind=kind,
-        is_public=public,
-        body=body,
-        data=data or {},
-        actor_label=label,
-        actor_user=user,
-        occurred_at=at or timezone.now(),
+    return insert_row(
+        CaseEvent(
+            tenant_id=case.tenant_id,
+            case=case,
+            kind=kind,
+            is_public=public,
+            body=body,
+            data=data or {},
+            actor_label=label,
+            actor_user=user,
+            occurred_at=at or timezone.now(),
+        )
     )
 
 

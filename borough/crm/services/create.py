@@ -12,6 +12,7 @@ from django.utils import timezone
 from borough.channels.notifications.events import Event
 from borough.channels.notifications.services import notify_resident
 from borough.core.audit import audit_record
+from borough.core.inserts import insert_row
 from borough.core.metering import meter_record
 from borough.core.references import reference_next
 from borough.crm.attachments import check_attachments
@@ -19,6 +20,7 @@ from borough.crm.calc.sla import SlaTarget, due_time
 from borough.crm.models import Case, CaseAttachment, CaseChannel, CaseEvent, Interaction, Priority, Service
 from borough.crm.questions import clean_answers
 from borough.crm.routing import route
+from borough.crm.selectors import service_by_code
 from borough.crm.services.common import (
     INTERACTION_CHANNEL,
     MAX_DESCRIPTION,
@@ -35,8 +37,7 @@ from borough.people.normalise import normalise_postcode
 def _check_service(tenant, service, errors: Errors) -> Service | None:
     if isinstance(service, str):
         code = service.strip()
-        services = Service.objects.select_related("team").prefetch_related("questions")
-        service = services.filter(tenant=tenant, code=code).first() if code else None
+        service = service_by_code(tenant, code) if code else None
         if service is None:
             errors.add("service", f"There is no service “{code}”" if code else "Choose a service")
             return None
@@ -219,7 +220,7 @@ def insert_case(
         postcode=location["postcode"],
         answers=answers,
     )
-    case = Case.objects.create(
+    case = Case(
         tenant=tenant,
         reference=reference_next(tenant=tenant, sequence="case", gapless=False),  # ADR 0011
         service=service,
@@ -236,6 +237,7 @@ def insert_case(
         open311_token=open311_token,
         **location,
     )
+    insert_row(case)  # ADR 0020: the statement is built once
     files = save_attachments(case, attachments, now)
     how = CaseChannel(channel).label.lower()
     body = created_note or (
@@ -258,17 +260,19 @@ def insert_case(
             "notified": notified.as_data(),
         },
     )
-    Interaction.objects.create(
-        tenant=tenant,
-        person=requester,
-        case=case,
-        channel=INTERACTION_CHANNEL[channel],
-        direction=Interaction.Direction.INBOUND,
-        summary=f"{case.reference}: {service.name}"[:200],
-        body=description,
-        data={"case_channel": channel},
-        occurred_at=now,
-        recorded_by=logged_by,
+    insert_row(
+        Interaction(
+            tenant=tenant,
+            person=requester,
+            case=case,
+            channel=INTERACTION_CHANNEL[channel],
+            direction=Interaction.Direction.INBOUND,
+            summary=f"{case.reference}: {service.name}"[:200],
+            body=description,
+            data={"case_channel": channel},
+            occurred_at=now,
+            recorded_by=logged_by,
+        )
     )
     audit_record(
         tenant=tenant, action="case.create", obj=case, after=case_snapshot(case), detail={"routed_by": routed_by}

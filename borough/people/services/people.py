@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from borough.core.audit import audit_record, snapshot
+from borough.core.inserts import insert_row
 from borough.people.models import Address, Channel, ContactPoint, Person
 from borough.people.normalise import full_search_name
 from borough.people.services.common import (
@@ -77,12 +78,14 @@ def person_create(
 
     person = Person(tenant=tenant, **values)
     _set_search_name(person)
-    person.save()
+    insert_row(person)  # ADR 0020: every new resident's first contact writes these
     contacts = [(ContactPoint.Kind.EMAIL, email, normalised_email), (ContactPoint.Kind.PHONE, phone, normalised_phone)]
     for contact_kind, value, normalised in contacts:
         if value:
-            ContactPoint.objects.create(
-                tenant=tenant, person=person, kind=contact_kind, value=value, normalised=normalised, is_primary=True
+            insert_row(
+                ContactPoint(
+                    tenant=tenant, person=person, kind=contact_kind, value=value, normalised=normalised, is_primary=True
+                )
             )
     if cleaned_address:
         Address.objects.create(tenant=tenant, person=person, is_primary=True, **cleaned_address)
