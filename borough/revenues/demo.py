@@ -35,6 +35,7 @@ from borough.revenues.models import (
 from borough.revenues.portal.catalogue import REVENUES_SERVICES, revenues_service
 from borough.revenues.selectors import NotCouncilTaxNation, tenant_country
 from borough.revenues.services import ACCOUNT_SEQUENCE, parish_create, precept_set
+from borough.revenues.services.search import account_search_keys_refresh
 
 BILLING_YEAR = "2026-27"
 METHODS = ("direct_debit",) * 6 + ("bank", "card", "post_office", "paypoint")
@@ -222,6 +223,7 @@ def _parties_periods_reductions(tenant, accounts: list[Account], rng: random.Ran
                 )
             )
     AccountParty.objects.bulk_create(parties, batch_size=1000)
+    account_search_keys_refresh(tenant=tenant, account_ids=[account.pk for account in accounts])
     LiabilityPeriod.objects.bulk_create(periods, batch_size=1000)
     Reduction.objects.bulk_create(reductions, batch_size=1000)
     return alone

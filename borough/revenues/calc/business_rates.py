@@ -4,12 +4,20 @@
    rounded to the penny. From 2026-27 the multiplier depends on whether the property is retail, hospitality or
    leisure (RHL), and every property of £500,000 and over pays the high-value multiplier.
 2. Transitional relief (after a revaluation): the year's chargeable amount is at most the base liability (the
-   previous year's bill before reliefs) × (1 + the year's cap for the rateable value) × (1 + inflation); the excess
-   is relieved (LGFA 1988 s.57A and the year's transitional regulations). Other reliefs apply to what is left.
-3. Occupied: mandatory charitable relief, 80% (LGFA 1988 s.43(5)-(6)); or small business rate relief, 100% up to
+   previous year's bill before reliefs) × (1 + the year's cap for the rateable value, whose bands may differ in
+   Greater London) × (1 + inflation); the excess is relieved (LGFA 1988 s.57A and the year's transitional
+   regulations). Other reliefs apply to what is left. In a year with a transitional relief supplement (2026-27: 1p)
+   a hereditament whose base liability is given is charged RV × the supplement too, before the cap, so a bill that
+   rises above the cap with it gets relief down to the cap and so pays no supplement beyond it.
+3. Occupied: mandatory rural rate relief (100%, LGFA 1988 s.43(6A)-(6B)) for the settlement's only general store,
+   post office, public house or petrol station, or a food shop, up to the rateable value for its use; mandatory
+   charitable relief, 80% (LGFA 1988 s.43(5)-(6)); or small business rate relief, 100% up to
    £12,000 of rateable value falling in a straight line to nothing at £15,000 (relief % = (15,000 − RV) ÷ 3,000 ×
    100, kept exact and rounded to the penny once); then retail, hospitality and leisure relief in years that have
    it (2025-26: 40%, capped at the cash cap; the cap is per business, the engine applies it to this property).
+   Then supporting small business relief (2026-27) for a ratepayer who lost small business, rural or RHL relief at
+   the revaluation: the bill after the other reliefs may rise over the base liability (the previous bill after
+   those reliefs) by at most the greater of £800 and the year's transitional cap; not for charities.
 4. Empty (Non-Domestic Rating (Unoccupied Property) (England) Regulations 2008, SI 2008/386): nothing for the
    first 3 months empty (6 for a qualifying industrial hereditament, reg. 4); nothing at all for the
    exempt classes (listed buildings, RV under £2,900, a charity's property next to be used for charity, ...);
@@ -45,6 +53,9 @@ class BusinessRatesInput:
     empty: str | None = None  # None: occupied; else the empty property code (ordinary, industrial, listed, ...)
     empty_since: date | None = None  # the first day of the current empty spell (the free months run from it)
     transitional_base: Decimal | None = None  # transitional relief: the base liability the cap is applied to
+    london: bool = False  # in Greater London (the transitional bands differ)
+    rural_use: str | None = None  # rural rate relief: general_store, post_office, food_shop, public_house, ...
+    supporting_small_business_base: Decimal | None = None  # the previous bill after the reliefs that were lost
     instalments: int = 10
     first_instalment_date: date | None = None
     issued_on: date | None = None  # the demand notice's issue date (decides how many instalments are left)
@@ -66,6 +77,7 @@ class BusinessRatesResult:
     annual_gross_charge: Decimal = ZERO
     annual_net_charge: Decimal = ZERO  # a whole year in the same state (free months not counted)
     instalments: tuple[Instalment, ...] = field(default=())
+    annual_supplement: Decimal = ZERO  # transitional relief supplement, included in the gross charges
 
 
 def _penny(amount: Decimal) -> Decimal:
@@ -110,13 +122,51 @@ def _check_empty(given: BusinessRatesInput, end: date) -> None:
         raise InputError("empty.since", f"{given.empty_since.isoformat()} is after the liability period ends")
 
 
+def _rural_use(given: BusinessRatesInput) -> str | None:
+    """The rural rate relief use, checked against the data file (a bad one names `rural.use`)."""
+    if given.rural_use is None:
+        return None
+    rules = business_rates_rules().rural
+    uses = list(rules.rv_limits) if rules is not None else []
+    if given.rural_use not in uses:
+        raise InputError("rural.use", f"{given.rural_use!r} is not a rural rate relief use: use {', '.join(uses)}")
+    return given.rural_use
+
+
+def _rural_relief(given: BusinessRatesInput, chargeable: Decimal, steps: list[str]) -> Relief | None:
+    use = _rural_use(given)
+    rules = business_rates_rules().rural
+    if use is None or rules is None:
+        return None
+    rv, limit, label = given.rateable_value, rules.rv_limits[use], rules.labels[use]
+    if rv > limit:
+        steps.append(
+            f"No rural rate relief: for {label} the rateable value must be £{limit:,} or less, and it is £{rv:,} "
+            "(LGFA 1988 s.43(6B); SI 2009/3176)."
+        )
+        return None
+    amount = _penny(chargeable * rules.percent / 100)
+    steps.append(
+        f"Rural rate relief: {label}, in a rural settlement, rateable value £{rv:,} (at most £{limit:,}), so "
+        f"{rules.percent}% of {format_gbp(chargeable)} = {format_gbp(amount)} (LGFA 1988 s.43(6A)-(6B))."
+    )
+    return Relief("rural_rate_relief", amount)
+
+
 def _occupied_reliefs(given: BusinessRatesInput, chargeable: Decimal, steps: list[str]) -> list[Relief]:
-    """Charitable or small business rate relief, then retail, hospitality and leisure relief (annual amounts)."""
+    """Rural rate relief, charitable or small business rate relief, then retail, hospitality and leisure relief
+    (annual amounts)."""
     params = year_parameters(given.financial_year).business_rates
     rv = given.rateable_value
     reliefs: list[Relief] = []
+    rural = _rural_relief(given, chargeable, steps)
+    if rural is not None:
+        reliefs.append(rural)
+        chargeable -= rural.amount
     remaining = chargeable
-    if given.charity:
+    if remaining <= 0 and (given.charity or given.small_business_relief):
+        steps.append("No charitable or small business rate relief: nothing is left to relieve.")
+    elif given.charity:
         amount = _penny(chargeable * params.charitable_relief_percent / 100)
         reliefs.append(Relief("charitable_relief", amount))
         remaining -= amount
@@ -169,9 +219,11 @@ def _transitional(given: BusinessRatesInput, gross: Decimal, steps: list[str]) -
         )
     if given.transitional_base < 0:
         raise InputError("transitional.base_liability", "may not be negative")
-    cap = scheme.cap_for(given.rateable_value)
+    cap = scheme.cap_for(given.rateable_value, given.london)
     limit = _penny(given.transitional_base * (100 + cap.percent) / 100 * (100 + scheme.inflation_percent) / 100)
-    band = f"up to £{cap.rv_up_to:,}" if cap.rv_up_to is not None else "in the top band"
+    top = cap.top(given.london)
+    where = " in Greater London" if given.london and cap.rv_up_to_london is not None else ""
+    band = f"up to £{top:,}{where}" if top is not None else "in the top band"
     inflation = f" × (1 + {scheme.inflation_percent.normalize():f}% inflation)" if scheme.inflation_percent else ""
     how = (
         f"the rise is capped at {cap.percent.normalize():f}% for a rateable value {band}: base liability "
@@ -184,6 +236,44 @@ def _transitional(given: BusinessRatesInput, gross: Decimal, steps: list[str]) -
     steps.append(
         f"Transitional relief: {how}, so {format_gbp(gross)} − {format_gbp(limit)} = {format_gbp(relief.amount)} off "
         "(LGFA 1988 s.57A)."
+    )
+    return relief
+
+
+def _supporting_small_business(given: BusinessRatesInput, bill: Decimal, steps: list[str]) -> Relief | None:
+    """2026 supporting small business relief: the bill after the other reliefs may rise over the base liability by
+    at most the greater of the cash increase and the year's transitional cap for the rateable value."""
+    base = given.supporting_small_business_base
+    if base is None:
+        return None
+    field_name = "supporting_small_business.base_liability"
+    rates = year_parameters(given.financial_year).business_rates
+    scheme, transitional = rates.supporting_small_business, rates.transitional
+    if scheme is None or transitional is None:
+        raise InputError(field_name, f"there is no supporting small business relief in {given.financial_year}")
+    if base < 0:
+        raise InputError(field_name, "may not be negative")
+    if given.empty is not None:
+        steps.append("No supporting small business relief: it is for occupied property.")
+        return None
+    if given.charity:
+        steps.append("No supporting small business relief: not for a charity receiving charitable relief.")
+        return None
+    cap = transitional.cap_for(given.rateable_value, given.london)
+    by_percent = _penny(base * (100 + cap.percent) / 100 * (100 + transitional.inflation_percent) / 100)
+    limit = max(by_percent, base + scheme.cash_increase)
+    how = (
+        f"the bill may rise over the base liability {format_gbp(base)} by the greater of "
+        f"{format_gbp(scheme.cash_increase)} and {cap.percent.normalize():f}% ({format_gbp(by_percent - base)}), "
+        f"so to at most {format_gbp(limit)}"
+    )
+    if bill <= limit:
+        steps.append(f"No supporting small business relief: {how}, and {format_gbp(bill)} is within it.")
+        return None
+    relief = Relief("supporting_small_business_relief", bill - limit)
+    steps.append(
+        f"Supporting small business relief: {how}, so {format_gbp(bill)} − {format_gbp(limit)} = "
+        f"{format_gbp(relief.amount)} off (2026 scheme, GOV.UK local authority guidance)."
     )
     return relief
 
@@ -202,11 +292,21 @@ def business_rates_charge(given: BusinessRatesInput) -> BusinessRatesResult:
     multiplier = next((m for m in rates.multipliers if m.applies(rv, rhl)), None)
     if multiplier is None:  # a data file whose multipliers leave a gap
         raise InputError("rateable_value", f"no {given.financial_year} multiplier covers £{rv:,}")
+    _rural_use(given)
     gross = _penny(rv * multiplier.pence / 100)
     steps = [
         f"Rateable value £{rv:,} × the {multiplier.label} of {multiplier.pence}p = {format_gbp(gross)} "
         f"(gross charge for {given.financial_year})."
     ]
+    supplement = ZERO
+    if rates.supplement_pence is not None and given.transitional_base is not None:
+        supplement = _penny(rv * rates.supplement_pence / 100)
+        steps.append(
+            f"Transitional relief supplement: £{rv:,} × {rates.supplement_pence}p = {format_gbp(supplement)}, so "
+            f"{format_gbp(gross + supplement)} in all; it is paid by ratepayers who get neither transitional nor "
+            "supporting small business relief, and those reliefs below relieve it too."
+        )
+        gross += supplement
     annual: list[Relief] = []
     transitional = _transitional(given, gross, steps)
     if transitional is not None:
@@ -218,8 +318,8 @@ def business_rates_charge(given: BusinessRatesInput) -> BusinessRatesResult:
         annual.extend(_occupied_reliefs(given, chargeable, steps))
     else:
         since = given.empty_since or start
-        if given.small_business_relief or given.charity:
-            steps.append("Empty: no small business or charitable relief, which are for occupied property.")
+        if given.small_business_relief or given.charity or given.rural_use:
+            steps.append("Empty: no small business, rural or charitable relief, which are for occupied property.")
         if given.empty in empty_rules.exempt or rv < empty_rules.low_value_below:
             low = f"its rateable value is under £{empty_rules.low_value_below:,} (SI 2008/386 reg. 4)"
             why = empty_rules.exempt.get(given.empty, low)
@@ -236,6 +336,14 @@ def business_rates_charge(given: BusinessRatesInput) -> BusinessRatesResult:
                 f"Empty since {_long(since)}: {kind} pays nothing for its first {months} months, to "
                 f"{_long(free_until)}, then the full charge (SI 2008/386 reg. 4; LGFA 1988 s.45)."
             )
+    ssb = _supporting_small_business(given, gross - sum((r.amount for r in annual), ZERO), steps)
+    if ssb is not None:
+        annual.append(ssb)
+    if supplement and transitional is None and ssb is None:
+        steps.append(
+            f"The supplement of {format_gbp(supplement)} stays: neither transitional nor supporting small business "
+            "relief applies."
+        )
     annual_net = gross - sum((r.amount for r in annual), ZERO)
 
     days = (end - start).days + 1
@@ -258,7 +366,16 @@ def business_rates_charge(given: BusinessRatesInput) -> BusinessRatesResult:
         )
     net = period_gross - sum((r.amount for r in reliefs), ZERO)
     steps.append(f"To pay for {_long(start)} to {_long(end)}: {format_gbp(net)}.")
-    return BusinessRatesResult(multiplier.name, period_gross, tuple(reliefs), net, tuple(steps), gross, annual_net)
+    return BusinessRatesResult(
+        multiplier.name,
+        period_gross,
+        tuple(reliefs),
+        net,
+        tuple(steps),
+        gross,
+        annual_net,
+        annual_supplement=supplement,
+    )
 
 
 def business_rates_calculate(given: BusinessRatesInput) -> BusinessRatesResult:
@@ -282,4 +399,5 @@ def business_rates_calculate(given: BusinessRatesInput) -> BusinessRatesResult:
         result.annual_gross_charge,
         result.annual_net_charge,
         plan,
+        result.annual_supplement,
     )

@@ -27,6 +27,7 @@ def business_rates_output(result: BusinessRatesResult) -> dict[str, Any]:
         "net_charge": str(to_money(result.net_charge)),
         "annual_gross_charge": str(to_money(result.annual_gross_charge)),
         "annual_net_charge": str(to_money(result.annual_net_charge)),
+        "annual_supplement": str(to_money(result.annual_supplement)),
         "instalments": [
             {"due_date": item.due_date.isoformat(), "amount": str(to_money(item.amount))} for item in result.instalments
         ],

@@ -75,10 +75,20 @@ class EmptyPropertyRules:
 
 
 @dataclass(frozen=True)
+class RuralReliefRules:
+    """Mandatory rural rate relief (LGFA 1988 s.43(6A)-(6B)): the percent, and the highest rateable value by use."""
+
+    percent: Decimal
+    rv_limits: MappingProxyType[str, Decimal]
+    labels: MappingProxyType[str, str]
+
+
+@dataclass(frozen=True)
 class BusinessRatesRules:
     """Statutory business rates rules that do not change by year (data/business-rates.json)."""
 
     empty_property: EmptyPropertyRules
+    rural: RuralReliefRules | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,10 @@ class TransitionalCap:
 
     rv_up_to: Decimal | None
     percent: Decimal
+    rv_up_to_london: Decimal | None = None  # the band's top in Greater London, where it differs
+
+    def top(self, london: bool) -> Decimal | None:
+        return self.rv_up_to_london if london and self.rv_up_to_london is not None else self.rv_up_to
 
 
 @dataclass(frozen=True)
@@ -124,8 +138,17 @@ class TransitionalScheme:
     caps: tuple[TransitionalCap, ...]
     inflation_percent: Decimal
 
-    def cap_for(self, rateable_value: Decimal) -> TransitionalCap:
-        return next(cap for cap in self.caps if cap.rv_up_to is None or rateable_value <= cap.rv_up_to)
+    def cap_for(self, rateable_value: Decimal, london: bool = False) -> TransitionalCap:
+        tops = ((cap, cap.top(london)) for cap in self.caps)
+        return next(cap for cap, top in tops if top is None or rateable_value <= top)
+
+
+@dataclass(frozen=True)
+class SupportingSmallBusiness:
+    """Supporting small business relief: the bill may rise at most the greater of `cash_increase` and the year's
+    transitional cap for the rateable value, over the base liability (the previous bill after the lost reliefs)."""
+
+    cash_increase: Decimal
 
 
 @dataclass(frozen=True)
@@ -137,6 +160,8 @@ class BusinessRatesParameters:
     rhl_relief: RhlRelief | None
     source: str
     transitional: TransitionalScheme | None = None
+    supplement_pence: Decimal | None = None  # transitional relief supplement, added to the multiplier
+    supporting_small_business: SupportingSmallBusiness | None = None
 
 
 @dataclass(frozen=True)
@@ -178,12 +203,20 @@ def council_tax_rules(directory: Traversable | Path | None = None) -> CouncilTax
 def business_rates_rules(directory: Traversable | Path | None = None) -> BusinessRatesRules:
     raw = _read(directory or data_directory(), "business-rates.json")
     empty = raw["empty_property"]
+    rural = raw.get("rural_rate_relief")
     return BusinessRatesRules(
         empty_property=EmptyPropertyRules(
             free_months=MappingProxyType({code: int(months) for code, months in empty["free_months"].items()}),
             exempt=MappingProxyType(dict(empty["exempt"])),
             low_value_below=Decimal(empty["low_value_below"]),
-        )
+        ),
+        rural=None
+        if rural is None
+        else RuralReliefRules(
+            percent=Decimal(rural["percent"]),
+            rv_limits=MappingProxyType({use: Decimal(item["rv_up_to"]) for use, item in rural["uses"].items()}),
+            labels=MappingProxyType({use: item["label"] for use, item in rural["uses"].items()}),
+        ),
     )
 
 
@@ -194,7 +227,12 @@ def _optional_decimal(value: str | None) -> Decimal | None:
 def _transitional(raw: Any) -> TransitionalScheme | None:
     if raw is None:
         return None
-    caps = tuple(TransitionalCap(_optional_decimal(cap["rv_up_to"]), Decimal(cap["percent"])) for cap in raw["caps"])
+    caps = tuple(
+        TransitionalCap(
+            _optional_decimal(cap["rv_up_to"]), Decimal(cap["percent"]), _optional_decimal(cap.get("rv_up_to_london"))
+        )
+        for cap in raw["caps"]
+    )
     if not caps or caps[-1].rv_up_to is not None:
         raise ValueError("the last transitional cap must cover every rateable value (rv_up_to null)")
     return TransitionalScheme(caps, Decimal(raw["inflation_percent"]))
@@ -241,6 +279,10 @@ def year_parameters(financial_year: str, directory: Traversable | Path | None = 
             rhl_relief=None if rhl is None else RhlRelief(Decimal(rhl["percent"]), Decimal(rhl["cash_cap"])),
             source=rates["_source"],
             transitional=_transitional(rates.get("transitional")),
+            supplement_pence=_optional_decimal((rates.get("transitional_supplement") or {}).get("pence")),
+            supporting_small_business=None
+            if rates.get("supporting_small_business") is None
+            else SupportingSmallBusiness(Decimal(rates["supporting_small_business"]["cash_increase"])),
         ),
     )
 

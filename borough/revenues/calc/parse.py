@@ -45,6 +45,9 @@ BUSINESS_RATES_FIELDS = frozenset(
         "liability_end",
         "empty",
         "transitional",
+        "london",
+        "rural",
+        "supporting_small_business",
         "instalments",
         "first_instalment_date",
         "issued_on",
@@ -52,6 +55,7 @@ BUSINESS_RATES_FIELDS = frozenset(
 )
 EMPTY_FIELDS = frozenset({"code", "since"})
 TRANSITIONAL_FIELDS = frozenset({"base_liability"})
+RURAL_FIELDS = frozenset({"use"})
 
 
 def _text(value: Any, name: str) -> str:
@@ -191,10 +195,13 @@ def business_rates_input(raw: Any) -> BusinessRatesInput:
     data = _check_object(raw, BUSINESS_RATES_FIELDS)
     empty = _part(data, "empty", EMPTY_FIELDS, '{"code": "ordinary", "since": "2026-05-01"}')
     transitional = _part(data, "transitional", TRANSITIONAL_FIELDS, '{"base_liability": "9500.00"}')
+    rural = _part(data, "rural", RURAL_FIELDS, '{"use": "general_store"}')
+    ssb = _part(data, "supporting_small_business", TRANSITIONAL_FIELDS, '{"base_liability": "2400.00"}')
     instalments = _optional(data, "instalments", _whole)
     empty_code = None if empty is None else _text(empty.get("code"), "empty.code")
     empty_since = None if empty is None or empty.get("since") is None else _day(empty["since"], "empty.since")
     base = None if transitional is None else _money(transitional.get("base_liability"), "transitional.base_liability")
+    ssb_base = None if ssb is None else _money(ssb.get("base_liability"), "supporting_small_business.base_liability")
     return BusinessRatesInput(
         financial_year=_text(_required(data, "financial_year"), "financial_year"),
         rateable_value=_number(_required(data, "rateable_value"), "rateable_value"),
@@ -206,6 +213,9 @@ def business_rates_input(raw: Any) -> BusinessRatesInput:
         empty=empty_code,
         empty_since=empty_since,
         transitional_base=base,
+        london=_optional(data, "london", _flag) or False,
+        rural_use=None if rural is None else _text(rural.get("use"), "rural.use"),
+        supporting_small_business_base=ssb_base,
         instalments=10 if instalments is None else instalments,
         first_instalment_date=_optional(data, "first_instalment_date", _day),
         issued_on=_optional(data, "issued_on", _day),

@@ -34,8 +34,12 @@ SMALL_BUSINESS = "small_business"
 CHARITY = "charity"
 EMPTY_PROPERTY = "empty_property"
 TRANSITIONAL = "transitional"
+RURAL = "rural"
+SUPPORTING_SMALL_BUSINESS = "supporting_small_business"
 COUNCIL_TAX_KINDS = frozenset({DISCOUNT, EXEMPTION, PREMIUM, DISABLED_BAND, COUNCIL_TAX_REDUCTION})
-BUSINESS_RATES_KINDS = frozenset({SMALL_BUSINESS, CHARITY, EMPTY_PROPERTY, TRANSITIONAL})
+BUSINESS_RATES_KINDS = frozenset(
+    {SMALL_BUSINESS, CHARITY, EMPTY_PROPERTY, TRANSITIONAL, RURAL, SUPPORTING_SMALL_BUSINESS}
+)
 LONG_TERM_EMPTY = "long_term_empty"
 SECOND_HOME = "second_home"
 
@@ -272,6 +276,8 @@ def hereditament_pieces(
         empty: str | None = None
         empty_since: date | None = None
         transitional: Decimal | None = None
+        rural: str | None = None
+        supporting_small_business: Decimal | None = None
         for reduction in reductions:
             if not reduction.covers(start):
                 continue
@@ -287,6 +293,12 @@ def hereditament_pieces(
             elif reduction.kind == TRANSITIONAL and reduction.amount is not None:
                 transitional = reduction.amount
                 notes.append(f"Transitional relief (base liability {format_gbp(reduction.amount)})")
+            elif reduction.kind == RURAL:
+                rural = reduction.code
+                notes.append(f"Rural rate relief ({reduction.code.replace('_', ' ')})")
+            elif reduction.kind == SUPPORTING_SMALL_BUSINESS and reduction.amount is not None:
+                supporting_small_business = reduction.amount
+                notes.append(f"Supporting small business relief (base liability {format_gbp(reduction.amount)})")
         given = BusinessRatesInput(
             financial_year=financial_year,
             rateable_value=rateable_value,
@@ -298,6 +310,8 @@ def hereditament_pieces(
             empty=empty,
             empty_since=empty_since,
             transitional_base=transitional,
+            rural_use=rural,
+            supporting_small_business_base=supporting_small_business,
         )
         pieces.append(ChargePiece(start, end, given, tuple(notes)))
     return pieces

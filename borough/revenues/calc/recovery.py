@@ -76,6 +76,8 @@ class RecoveryRules:
     hearing_after_days: int = 21
     # Council practice: days of grace before a missed arrangement payment breaks the arrangement.
     arrangement_grace_days: int = 7
+    # Council practice: no reminder (nor a first final notice) asks for less than this; 0: any amount.
+    minimum_reminder: Decimal = ZERO
 
     @classmethod
     def for_tax(cls, tax: str, **settings: Any) -> "RecoveryRules":
@@ -231,10 +233,14 @@ def next_action(
     today: date,
     rules: RecoveryRules,
     costs: Decimal = ZERO,
+    withdrawn: Sequence[IssuedStage] = (),
 ) -> Decision:
     """What the daily run does today for one account's year, with the steps that decided it.
 
-    `issued` are the stages already issued for the year (withdrawn ones left out); `costs` the costs charged."""
+    `issued` are the stages already issued for the year (withdrawn ones left out); `costs` the costs charged;
+    `withdrawn` the stages withdrawn for the instalments as they stand: none is issued again for the same
+    instalments (a withdrawn reminder's instalments get no reminder, a withdrawn final notice or summons is not
+    repeated), though later instalments are recovered as usual."""
     year = _Year(instalments, payments)
     stages = sorted(issued, key=lambda s: (s.issued_on, s.stage))
     steps = [
@@ -268,6 +274,13 @@ def next_action(
         if owed_now == 0:
             steps.append(f"The final notice of {_day(final.issued_on)} is paid.")
             return decision(NOTHING, arrears=ZERO)
+        pulled = [w for w in withdrawn if w.stage == SUMMONS and w.issued_on >= final.issued_on]
+        if pulled:
+            steps.append(
+                f"The summons of {_day(pulled[-1].issued_on)} was withdrawn: no summons is sought again on the final "
+                f"notice of {_day(final.issued_on)}."
+            )
+            return decision(NOTHING, arrears=owed_now)
         summons_from = pay_by + timedelta(days=1 + rules.summons_after_days)
         if today < summons_from:
             steps.append(
@@ -288,12 +301,22 @@ def next_action(
         if balance == 0:
             steps.append("The balance is paid: nothing more.")
             return decision(NOTHING, arrears=ZERO, lost=lost_on)
+        if _withdrawn_final(withdrawn, steps):
+            return decision(NOTHING, arrears=owed_now, lost=lost_on)
         pay_by = today + timedelta(days=rules.notice_days - 1)
         steps.append(f"Final notice: the whole balance {_gbp(balance)} is payable; pay by {_day(pay_by)}.")
         return decision(FINAL_NOTICE, amount=balance, pay_by=pay_by, arrears=owed_now, lost=lost_on)
 
     arrears = year.unpaid_due_by(today, today)
     covered_until = _pay_by(reminders[-1], rules) if reminders else None
+    withdrawn_reminders = [w for w in withdrawn if w.stage in REMINDERS]
+    if withdrawn_reminders:
+        last = max(withdrawn_reminders, key=lambda w: _pay_by(w, rules))
+        steps.append(
+            f"The reminder of {_day(last.issued_on)} was withdrawn: the instalments it asked for (due by "
+            f"{_day(_pay_by(last, rules))}) get no reminder again."
+        )
+        covered_until = max(filter(None, (covered_until, _pay_by(last, rules))))
     missed = [
         i
         for i in year.instalments
@@ -311,6 +334,10 @@ def next_action(
     steps.append(f"The instalment due {_day(first.due)} is unpaid {(today - first.due).days} days later.")
     pay_by = today + timedelta(days=rules.notice_days - 1)
     if all(i.due < today for i in year.instalments):
+        if _withdrawn_final(withdrawn, steps):
+            return decision(NOTHING, arrears=owed_now)
+        if _below_minimum(balance, rules, steps):
+            return decision(NOTHING, arrears=owed_now)
         steps.append(
             "All the instalments have fallen due, so no reminder is required "
             f"({'reg. 23(2)(a)' if rules.tax == COUNCIL_TAX else 'reg. 8(1)'}): a final notice for the unpaid "
@@ -322,6 +349,8 @@ def next_action(
         steps.append("The reminders allowed this year are used: the balance falls due instead (see above).")
         return decision(NOTHING, arrears=arrears)
     amount = year.unpaid_due_by(pay_by, today)
+    if _below_minimum(amount, rules, steps):
+        return decision(NOTHING, arrears=arrears)
     stage = REMINDER if not reminders else SECOND_REMINDER
     steps.append(
         f"{'Reminder' if stage == REMINDER else 'Second reminder'}: pay {_gbp(amount)} (unpaid instalments and any "
@@ -330,6 +359,26 @@ def next_action(
         f"({rules.cite} {'reg. 23(1), (3)' if rules.tax == COUNCIL_TAX else 'reg. 8(1)-(2)'})."
     )
     return decision(stage, amount=amount, pay_by=pay_by, arrears=arrears)
+
+
+def _withdrawn_final(withdrawn: Sequence[IssuedStage], steps: list[str]) -> bool:
+    finals = [w for w in withdrawn if w.stage == FINAL_NOTICE]
+    if finals:
+        steps.append(
+            f"The final notice of {_day(finals[-1].issued_on)} was withdrawn: it is not issued again for the same "
+            "instalments."
+        )
+    return bool(finals)
+
+
+def _below_minimum(amount: Decimal, rules: RecoveryRules, steps: list[str]) -> bool:
+    if amount >= rules.minimum_reminder:
+        return False
+    steps.append(
+        f"{_gbp(amount)} is less than the council's minimum of {_gbp(rules.minimum_reminder)} for a notice: "
+        "none is sent."
+    )
+    return True
 
 
 # Arrangements -----------------------------------------------------------------------------------------------------

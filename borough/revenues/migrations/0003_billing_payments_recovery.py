@@ -75,6 +75,26 @@ class Migration(migrations.Migration):
             name="summons_costs",
             field=models.DecimalField(decimal_places=2, default=0, max_digits=14),
         ),
+        migrations.AddField(
+            model_name="revenuessettings",
+            name="recovery_arrangement_grace_days",
+            field=models.PositiveSmallIntegerField(default=7),
+        ),
+        migrations.AddField(
+            model_name="revenuessettings",
+            name="recovery_hearing_after_days",
+            field=models.PositiveSmallIntegerField(default=21),
+        ),
+        migrations.AddField(
+            model_name="revenuessettings",
+            name="recovery_minimum_reminder",
+            field=models.DecimalField(decimal_places=2, default=0, max_digits=14),
+        ),
+        migrations.AddField(
+            model_name="revenuessettings",
+            name="recovery_reminder_after_days",
+            field=models.PositiveSmallIntegerField(default=7),
+        ),
         migrations.CreateModel(
             name="BacsFile",
             fields=[
@@ -196,6 +216,7 @@ class Migration(migrations.Migration):
                 ),
                 ("cancelled_on", models.DateField(blank=True, null=True)),
                 ("cancel_reason", models.CharField(blank=True, max_length=200)),
+                ("amendments", models.JSONField(blank=True, default=list)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 (
                     "account",
@@ -263,6 +284,7 @@ class Migration(migrations.Migration):
                             ("card", "Card (online)"),
                             ("direct_debit", "Direct debit"),
                             ("cash", "Cash or cheque at the office"),
+                            ("cheque", "Cheque"),
                             ("other", "Other"),
                         ],
                         max_length=15,
@@ -423,6 +445,29 @@ class Migration(migrations.Migration):
                 ("detail", models.JSONField(default=dict)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 (
+                    "delivery",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("email", "By email (e-billing)"),
+                            ("print", "By post (print file)"),
+                            ("court", "Served by the court (summons list)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_on", models.DateField(blank=True, null=True)),
+                (
+                    "withdrawal_grounds",
+                    models.CharField(
+                        blank=True,
+                        choices=[("error", "Issued in error"), ("paid", "Paid before the hearing")],
+                        max_length=10,
+                    ),
+                ),
+                ("withdrawal_reason", models.CharField(blank=True, max_length=300)),
+                (
                     "account",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT,
@@ -505,6 +550,8 @@ class Migration(migrations.Migration):
                             ("charity", "Mandatory charitable relief"),
                             ("empty_property", "Empty property"),
                             ("transitional", "Transitional relief"),
+                            ("rural", "Rural rate relief"),
+                            ("supporting_small_business", "Supporting small business relief"),
                         ],
                         max_length=30,
                     ),
@@ -705,5 +752,156 @@ class Migration(migrations.Migration):
                 condition=models.Q(("end__isnull", True), ("end__gte", models.F("start")), _connector="OR"),
                 name="reduction_end_after_start",
             ),
+        ),
+        migrations.CreateModel(
+            name="AccountSearchKey",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=100)),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("name", "Liable party"),
+                            ("firm", "Firm name"),
+                            ("address", "Address"),
+                            ("town", "Town"),
+                            ("postcode", "Postcode"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        help_text="The word of the field the key starts at (0: the first)."
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="revenues.account"
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [
+                    models.Index(fields=["tenant", "key", "account"], name="searchkey_tenant_key"),
+                    models.Index(fields=["tenant", "account", "key"], name="searchkey_tenant_account"),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="BacsReport",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("addacs", "ADDACS (amendments and cancellations)"),
+                            ("auddis", "AUDDIS report (rejected instructions)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("sha256", models.CharField(help_text="The same report imported twice is refused.", max_length=64)),
+                ("report_date", models.DateField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("items_total", models.PositiveIntegerField(default=0)),
+                ("items_applied", models.PositiveIntegerField(default=0)),
+                ("items_kept", models.PositiveIntegerField(default=0)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-received_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("tenant", "sha256"), name="bacsreport_unique_content"),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="BacsReportItem",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(help_text="The advice's place in the report (1: the first).")),
+                ("raw", models.TextField()),
+                ("reason_code", models.CharField(blank=True, max_length=2)),
+                ("reference", models.CharField(blank=True, max_length=18)),
+                ("values", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("review", "Kept for review"),
+                            ("resolved", "Resolved by an officer"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(help_text="What was done, or why it was kept for review.", max_length=300),
+                ),
+                ("follow_up", models.BooleanField(default=False)),
+                ("note", models.CharField(blank=True, help_text="The officer's note on resolving it.", max_length=300)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="bacs_report_items",
+                        to="revenues.account",
+                    ),
+                ),
+                (
+                    "mandate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="report_items",
+                        to="revenues.directdebitmandate",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="revenues.bacsreport"
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenancy.tenant"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["report", "position"],
+                "indexes": [
+                    models.Index(fields=["tenant", "status"], name="bacsreportitem_tenant_status"),
+                    models.Index(fields=["tenant", "account"], name="bacsreportitem_tenant_account"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("tenant", "report", "position"), name="bacsreportitem_unique_position"
+                    ),
+                ],
+            },
         ),
     ]

@@ -2,7 +2,15 @@
 and recovery. Import from here."""
 
 from borough.revenues.models.billing import Bill
-from borough.revenues.models.payments import BacsFile, DirectDebitMandate, LedgerEntry, PaymentFile, PaymentFileRow
+from borough.revenues.models.payments import (
+    BacsFile,
+    BacsReport,
+    BacsReportItem,
+    DirectDebitMandate,
+    LedgerEntry,
+    PaymentFile,
+    PaymentFileRow,
+)
 from borough.revenues.models.properties import (
     Account,
     AccountParty,
@@ -22,12 +30,16 @@ from borough.revenues.models.properties import (
 )
 from borough.revenues.models.recovery import Arrangement, RecoveryAction, RecoveryHold
 from borough.revenues.models.reductions import Reduction
+from borough.revenues.models.search import AccountSearchKey
 
 __all__ = [
     "Account",
     "AccountParty",
+    "AccountSearchKey",
     "Arrangement",
     "BacsFile",
+    "BacsReport",
+    "BacsReportItem",
     "BandHistory",
     "Bill",
     "Country",

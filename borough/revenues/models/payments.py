@@ -25,6 +25,7 @@ class LedgerEntry(TenantOwnedModel):
         CARD = "card", "Card (online)"
         DIRECT_DEBIT = "direct_debit", "Direct debit"
         CASH = "cash", "Cash or cheque at the office"
+        CHEQUE = "cheque", "Cheque"  # a refund sent by cheque
         OTHER = "other", "Other"
 
     account = models.ForeignKey("revenues.Account", on_delete=models.PROTECT, related_name="entries")
@@ -132,6 +133,9 @@ class DirectDebitMandate(TenantOwnedModel):
     )
     cancelled_on = models.DateField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # What the payer's bank changed (ADDACS 3, C, E) or did (R), oldest first:
+    # [{"on": "YYYY-MM-DD", "code": "3", "reason": "...", "before": {...}, "after": {...}}, ...]
+    amendments = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,3 +179,66 @@ class BacsFile(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.processing_date.isoformat()}"
+
+
+class BacsReport(TenantOwnedModel):
+    """A Bacs report about mandates: ADDACS (the payers' banks cancel, amend or reinstate instructions) or the
+    AUDDIS report (instructions the council lodged that the payers' banks rejected). Imported once (SHA-256)."""
+
+    class Kind(models.TextChoices):
+        ADDACS = "addacs", "ADDACS (amendments and cancellations)"
+        AUDDIS = "auddis", "AUDDIS report (rejected instructions)"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, help_text="The same report imported twice is refused.")
+    report_date = models.DateField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    items_total = models.PositiveIntegerField(default=0)
+    items_applied = models.PositiveIntegerField(default=0)
+    items_kept = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "sha256"], name="bacsreport_unique_content")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BacsReportItem(TenantOwnedModel):
+    """One advice of a report: applied to its mandate (the account then waits for an officer's follow-up), or
+    kept for review with the reason it could not be applied."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        REVIEW = "review", "Kept for review"
+        RESOLVED = "resolved", "Resolved by an officer"
+
+    report = models.ForeignKey(BacsReport, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(help_text="The advice's place in the report (1: the first).")
+    raw = models.TextField()
+    reason_code = models.CharField(max_length=2, blank=True)
+    reference = models.CharField(max_length=18, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    outcome = models.CharField(max_length=300, help_text="What was done, or why it was kept for review.")
+    mandate = models.ForeignKey(
+        DirectDebitMandate, on_delete=models.SET_NULL, null=True, blank=True, related_name="report_items"
+    )
+    account = models.ForeignKey(
+        "revenues.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="bacs_report_items"
+    )
+    # The account needs an officer (contact the payer, a new mandate, the estate): open until resolved.
+    follow_up = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True, help_text="The officer's note on resolving it.")
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "report", "position"], name="bacsreportitem_unique_position")
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status"], name="bacsreportitem_tenant_status"),
+            models.Index(fields=["tenant", "account"], name="bacsreportitem_tenant_account"),
+        ]

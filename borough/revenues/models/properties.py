@@ -40,6 +40,11 @@ class RevenuesSettings(TenantOwnedModel):
     # Recovery: the costs the council asks the magistrates to award (reasonably incurred, set locally).
     summons_costs = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     liability_order_costs = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Recovery practice (the run reads them; statutory limits checked by recovery.settings_form).
+    recovery_reminder_after_days = models.PositiveSmallIntegerField(default=7)
+    recovery_hearing_after_days = models.PositiveSmallIntegerField(default=21)
+    recovery_arrangement_grace_days = models.PositiveSmallIntegerField(default=7)
+    recovery_minimum_reminder = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
         verbose_name_plural = "revenues settings"

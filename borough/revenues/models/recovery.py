@@ -25,6 +25,15 @@ class RecoveryAction(TenantOwnedModel):
         PAID = "paid", "Paid: no further action"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class Delivery(models.TextChoices):
+        EMAIL = "email", "By email (e-billing)"
+        PRINT = "print", "By post (print file)"
+        COURT = "court", "Served by the court (summons list)"
+
+    class Grounds(models.TextChoices):
+        ERROR = "error", "Issued in error"
+        PAID = "paid", "Paid before the hearing"
+
     account = models.ForeignKey("revenues.Account", on_delete=models.PROTECT, related_name="recovery_actions")
     financial_year = models.CharField(max_length=7)
     stage = models.CharField(max_length=20, choices=Stage.choices)
@@ -40,6 +49,13 @@ class RecoveryAction(TenantOwnedModel):
     # The notice as sent: what the document says (rendered to PDF on demand).
     detail = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+    # How and when the notice went out (recovery/sending.py); empty until sent.
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn by an officer (recovery_withdraw): when, on what grounds and why.
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawal_grounds = models.CharField(max_length=10, choices=Grounds.choices, blank=True)
+    withdrawal_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["financial_year", "issued_on", "pk"]

@@ -24,6 +24,8 @@ class Reduction(TenantOwnedModel):
         CHARITY = "charity", "Mandatory charitable relief"
         EMPTY_PROPERTY = "empty_property", "Empty property"  # code: ordinary | industrial | listed | ...
         TRANSITIONAL = "transitional", "Transitional relief"
+        RURAL = "rural", "Rural rate relief"  # code: general_store | post_office | food_shop | public_house | ...
+        SUPPORTING_SMALL_BUSINESS = "supporting_small_business", "Supporting small business relief"  # amount: base
 
     account = models.ForeignKey("revenues.Account", on_delete=models.CASCADE, related_name="reductions")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from borough.revenues.payments import views
+from borough.revenues.payments import report_views, views
 
 app_name = "revenues_payments"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("mandates/", views.mandates, name="mandates"),
     path("bacs/", views.bacs_files, name="bacs"),
     path("bacs/<int:pk>/download", views.bacs_download, name="bacs_download"),
+    path("reports/", report_views.reports, name="reports"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report"),
+    path("reports/items/<int:pk>/resolve", report_views.item_resolve, name="report_item_resolve"),
 ]

@@ -20,8 +20,14 @@ def _date(label: str, *, required: bool = True, help_text: str = DATE_HINT) -> f
 class RunForm(forms.Form):
     date = _date("Run date", required=False, help_text="Leave empty for today. " + DATE_HINT)
     hearing_date = _date(
-        "Hearing date for summonses", required=False, help_text="Leave empty for the usual 21 days. " + DATE_HINT
+        "Hearing date for summonses",
+        required=False,
+        help_text="Leave empty for the council's usual days from the summons (recovery settings). " + DATE_HINT,
     )
+
+
+class PrintForm(forms.Form):
+    date = _date("Notices issued on", required=False, help_text="Leave empty for today. " + DATE_HINT)
 
 
 class AccountForm(forms.Form):
@@ -91,3 +97,49 @@ class LiabilityOrderForm(forms.Form):
         super().__init__(*args, **kwargs)
         if summonses is not None:
             self.fields["summonses"].queryset = summonses
+
+
+def _days(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        error_messages={"required": f"Enter the {label.lower()}", "invalid": "Enter a whole number of days"},
+    )
+
+
+class SettingsForm(forms.Form):
+    """The council's recovery practice: the limits the regulations set are checked by the service."""
+
+    reminder_after_days = _days(
+        "Days after a missed instalment before the reminder",
+        "At least 1: a reminder only goes once an instalment is unpaid after its due date (reg. 23(1)).",
+    )
+    hearing_after_days = _days(
+        "Days from the summons to the hearing",
+        "At least 15: no liability order until 14 days after the summons is served (reg. 35(2A)).",
+    )
+    arrangement_grace_days = _days(
+        "Days of grace on an arrangement payment", "Days after a missed payment before the arrangement is broken."
+    )
+    minimum_reminder = forms.DecimalField(
+        label="Least amount a reminder asks for",
+        help_text="In pounds. Below this no reminder (nor a first final notice) is sent. 0.00: any amount.",
+        max_digits=14,
+        error_messages={"required": "Enter the least amount, or 0.00", "invalid": "Enter an amount, such as 5.00"},
+    )
+
+
+class WithdrawForm(forms.Form):
+    action = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose the stage to withdraw"})
+    grounds = forms.ChoiceField(
+        label="Why is it withdrawn?",
+        choices=[("", "Choose")] + RecoveryAction.Grounds.choices,
+        error_messages={"required": "Choose why the stage is withdrawn", "invalid_choice": "Choose one of the options"},
+    )
+    reason = forms.CharField(
+        label="Explain",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Issued in error: the costs charged for it are taken off. Paid before the hearing: the costs stay.",
+        error_messages={"required": "Say why the stage is withdrawn", "max_length": "Use 300 characters or fewer"},
+    )

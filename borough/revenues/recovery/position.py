@@ -10,7 +10,15 @@ from decimal import Decimal
 from django.db.models import Q
 
 from borough.revenues.calc import recovery as calc
-from borough.revenues.models import Account, Arrangement, Bill, LedgerEntry, RecoveryAction, RecoveryHold
+from borough.revenues.models import (
+    Account,
+    Arrangement,
+    Bill,
+    LedgerEntry,
+    RecoveryAction,
+    RecoveryHold,
+    RevenuesSettings,
+)
 from borough.revenues.payments.balances import PAYING_KINDS
 
 ZERO = Decimal("0.00")
@@ -25,10 +33,13 @@ class AccountYear:
     actions: list[RecoveryAction] = field(default_factory=list)  # not withdrawn, oldest first
     hold: RecoveryHold | None = None
     arrangement: Arrangement | None = None  # the live one
+    # Withdrawn stages that still stand for the bill's instalments (issued on or after the bill): not repeated.
+    withdrawn: list[RecoveryAction] = field(default_factory=list)
+    practice: dict = field(default_factory=dict)  # the council's recovery settings (practice_of)
 
     @property
     def rules(self) -> calc.RecoveryRules:
-        return rules_for(self.account)
+        return rules_for(self.account, **self.practice)
 
     def instalments(self) -> list[calc.Instalment]:
         if self.bill is None:
@@ -60,6 +71,11 @@ class AccountYear:
             today=today,
             rules=rules or self.rules,
             costs=self.costs(),
+            withdrawn=[
+                calc.IssuedStage(a.stage, a.issued_on, a.pay_by, a.amount)
+                for a in self.withdrawn
+                if a.issued_on <= today
+            ],
         )
 
     def cleared(self, action: RecoveryAction, today: date) -> bool:
@@ -79,9 +95,22 @@ class AccountYear:
         )
 
 
-def rules_for(account: Account, **settings: int) -> calc.RecoveryRules:
+def rules_for(account: Account, **settings) -> calc.RecoveryRules:
     tax = calc.COUNCIL_TAX if account.dwelling_id else calc.BUSINESS_RATES
     return calc.RecoveryRules.for_tax(tax, **settings)
+
+
+def practice_of(tenant_id: int) -> dict:
+    """The council's recovery practice from its RevenuesSettings, as RecoveryRules fields (none: the defaults)."""
+    settings = RevenuesSettings.objects.filter(tenant_id=tenant_id).first()
+    if settings is None:
+        return {}
+    return {
+        "reminder_after_days": settings.recovery_reminder_after_days,
+        "hearing_after_days": settings.recovery_hearing_after_days,
+        "arrangement_grace_days": settings.recovery_arrangement_grace_days,
+        "minimum_reminder": settings.recovery_minimum_reminder,
+    }
 
 
 def live_holds(on: date):
@@ -90,7 +119,9 @@ def live_holds(on: date):
 
 def account_years(*, account_ids: Sequence[int], financial_year: str, on: date) -> dict[int, AccountYear]:
     accounts = Account.objects.filter(pk__in=account_ids).select_related("tenant", "dwelling", "hereditament")
-    years = {a.pk: AccountYear(account=a, financial_year=financial_year) for a in accounts.prefetch_related("parties")}
+    accounts = list(accounts.prefetch_related("parties"))
+    practice = practice_of(accounts[0].tenant_id) if accounts else {}
+    years = {a.pk: AccountYear(account=a, financial_year=financial_year, practice=practice) for a in accounts}
     for bill in Bill.objects.filter(account_id__in=years, financial_year=financial_year, superseded_on__isnull=True):
         years[bill.account_id].bill = bill
     grouped: dict[int, list[LedgerEntry]] = defaultdict(list)
@@ -100,11 +131,14 @@ def account_years(*, account_ids: Sequence[int], financial_year: str, on: date) 
         grouped[entry.account_id].append(entry)
     for account_id, entries in grouped.items():
         years[account_id].entries = entries
-    actions = RecoveryAction.objects.filter(account_id__in=years, financial_year=financial_year).exclude(
-        status=RecoveryAction.Status.WITHDRAWN
-    )
+    actions = RecoveryAction.objects.filter(account_id__in=years, financial_year=financial_year)
     for action in actions.order_by("issued_on", "pk"):
-        years[action.account_id].actions.append(action)
+        year = years[action.account_id]
+        if action.status != RecoveryAction.Status.WITHDRAWN:
+            year.actions.append(action)
+        elif year.bill is None or action.issued_on >= year.bill.issued_on:
+            # A bill issued after the stage makes its instalments fall due again: the withdrawal no longer stands.
+            year.withdrawn.append(action)
     for hold in live_holds(on).filter(account_id__in=years).order_by("placed_at"):
         years[hold.account_id].hold = hold
     live = Arrangement.objects.filter(

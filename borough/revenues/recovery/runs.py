@@ -4,7 +4,12 @@ notices, summonses), its stages marked paid once cleared, its arrangement checke
 
 Idempotent: the day's stages are read back before deciding, so running again (or resuming) the same day issues
 nothing twice; the unique constraint recovery_once_per_day is the backstop. The run's file is the summons list
-for the court (CSV)."""
+for the court (CSV).
+
+Council practice (reminder days, hearing days, arrangement grace, minimum for a reminder) comes from the council's
+RevenuesSettings; a run's `reminder_after_days` or `hearing_date` overrides it. A notice issued to an e-billing
+account is emailed in the same transaction (recovery_notice_send); the rest wait for the print file
+(`revenues.recovery_print`); the summonses are marked sent to the court when the list is written."""
 
 import csv
 import os
@@ -23,6 +28,7 @@ from borough.core.runs import RunKind, run_directory, run_kind
 from borough.revenues.models import Arrangement, Bill, RecoveryAction
 from borough.revenues.payments.balances import financial_year_of
 from borough.revenues.recovery.position import account_years, live_holds, rules_for
+from borough.revenues.recovery.sending import recovery_notice_send
 from borough.revenues.recovery.services import recovery_account_process
 
 KIND = "revenues.recovery_daily"
@@ -131,15 +137,16 @@ class RecoveryDaily(RunKind):
         hearing = date.fromisoformat(run.parameters["hearing_date"]) if run.parameters.get("hearing_date") else None
         years = account_years(account_ids=chunk["accounts"], financial_year=chunk["year"], on=day)
         succeeded, failed, errors = 0, 0, []
+        override = (
+            {"reminder_after_days": run.parameters["reminder_after_days"]}
+            if "reminder_after_days" in run.parameters
+            else {}
+        )
         for year in years.values():
-            settings_ = (
-                {"reminder_after_days": run.parameters["reminder_after_days"]}
-                if "reminder_after_days" in run.parameters
-                else {}
-            )
-            rules = rules_for(year.account, **settings_)
+            rules = rules_for(year.account, **{**year.practice, **override})
             try:
                 with transaction.atomic():
+                    before = len(year.actions)
                     recovery_account_process(
                         year=year,
                         today=day,
@@ -147,6 +154,9 @@ class RecoveryDaily(RunKind):
                         rules=rules,
                         run=run,
                     )
+                    if year.account.ebilling_email:
+                        for action in year.actions[before:]:
+                            recovery_notice_send(action=action)
             except Exception as error:  # one account's problem is reported, the others go on
                 failed += 1
                 errors.append(f"Account {year.account.number} ({chunk['year']}): {error}")
@@ -163,6 +173,10 @@ class RecoveryDaily(RunKind):
         )
         path = run_directory(run) / SUMMONS_FILE
         _write_summons_list(path, summonses)
+        # The court serves the summonses on the list: that is how they are sent.
+        issued.filter(stage=RecoveryAction.Stage.SUMMONS, sent_at__isnull=True).update(
+            delivery=RecoveryAction.Delivery.COURT, sent_at=timezone.now()
+        )
         run.result = {
             "file": path.relative_to(Path(settings.MEDIA_ROOT)).as_posix(),
             "date": run.parameters["date"],

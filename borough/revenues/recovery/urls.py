@@ -15,4 +15,8 @@ urlpatterns = [
     path("account/arrangement/", views.arrangement, name="arrangement"),
     path("liability-orders/", views.liability_orders, name="liability_orders"),
     path("notice/", views.notice, name="notice"),
+    path("print/", views.print_now, name="print"),
+    path("print/file/", views.print_file, name="print_file"),
+    path("withdraw/", views.withdraw, name="withdraw"),
+    path("settings/", views.settings, name="settings"),
 ]

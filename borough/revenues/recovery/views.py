@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from borough.core.models import Run
-from borough.core.runs import run_file, run_start
+from borough.core.runs import run_directory, run_file, run_start
 from borough.identity.permissions import staff_view
 from borough.revenues.models import Account, Arrangement, Bill, RecoveryAction, RecoveryHold
 from borough.revenues.recovery import services
@@ -23,15 +23,23 @@ from borough.revenues.recovery.forms import (
     ArrangementForm,
     HoldForm,
     LiabilityOrderForm,
+    PrintForm,
     ReleaseForm,
     RunForm,
+    SettingsForm,
+    WithdrawForm,
 )
 from borough.revenues.recovery.notices import notice_pdf
 from borough.revenues.recovery.position import account_year, live_holds
+from borough.revenues.recovery.practice import current_practice, recovery_settings_update
+from borough.revenues.recovery.print_run import KIND as PRINT_KIND
 from borough.revenues.recovery.runs import KIND
+from borough.revenues.recovery.sending import waiting
+from borough.revenues.recovery.withdrawal import recovery_withdraw
 from borough.staff.views import render_staff
 
 ROLES = ("revenues.officer", "revenues.manager")
+MANAGERS = ("revenues.manager",)
 RECENT_RUNS = 10
 ACTIONS_SHOWN = 500
 
@@ -46,7 +54,7 @@ def _absorb(form: django_forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
-def _home(request, *, run_form=None, status=200):
+def _home(request, *, run_form=None, print_form=None, status=200):
     runs = list(Run.objects.filter(kind=KIND).select_related("created_by").order_by("-created_at")[:RECENT_RUNS])
     latest = runs[0] if runs else None
     for run in runs:
@@ -64,8 +72,12 @@ def _home(request, *, run_form=None, status=200):
         "day": day,
         "actions": list(actions[:ACTIONS_SHOWN]),
         "action_count": actions.count(),
-        "form": run_form or RunForm(),
+        "form": next((form for form in (run_form, print_form) if form is not None and form.errors), None),
+        "run_form": run_form or RunForm(),
+        "print_form": print_form or PrintForm(prefix="print"),
         "account_form": AccountForm(),
+        "prints": list(Run.objects.filter(kind=PRINT_KIND).order_by("-created_at")[:RECENT_RUNS]),
+        "waiting": waiting().filter(issued_on=day).count(),
     }
     return render_staff(request, "revenues/recovery/home.html", context, status=status)
 
@@ -92,6 +104,43 @@ def run_now(request):
             messages.success(request, f"Recovery run {run.pk} started for {run.parameters['date']}.")
             return redirect("revenues_recovery:home")
     return _home(request, run_form=form, status=400)
+
+
+@recovery_view
+@require_POST
+def print_now(request):
+    form = PrintForm(request.POST, prefix="print")
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        try:
+            run = run_start(
+                tenant=request.tenant,
+                kind=PRINT_KIND,
+                parameters={"date": day.isoformat() if day else ""},
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            _absorb(form, error)
+        else:
+            messages.success(request, f"Print run {run.pk} started for the notices of {run.parameters['date']}.")
+            return redirect("revenues_recovery:home")
+    return _home(request, print_form=form, status=400)
+
+
+@recovery_view
+@require_GET
+def print_file(request):
+    run = get_object_or_404(Run, pk=_int(request.GET.get("run")), kind=PRINT_KIND)
+    name = request.GET.get("file", "")
+    allowed = {"print-manifest.csv", *(run.result or {}).get("pdfs", [])}
+    if name not in allowed:
+        raise Http404
+    path = run_file(run) if name == "print-manifest.csv" else run_directory(run) / name
+    if path is None or not path.exists():
+        raise Http404("The print run has not made this file")
+    content_type = "text/csv" if name.endswith(".csv") else "application/pdf"
+    filename = f"recovery-{run.parameters['date']}-run-{run.pk}-{name}"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
 
 
 @recovery_view
@@ -274,3 +323,47 @@ def notice(request):
         return response
     context = {"action": action, "notice": action.detail}
     return render_staff(request, "revenues/recovery/notice.html", context)
+
+
+def _withdraw_page(request, action: RecoveryAction, form: WithdrawForm, status: int = 200):
+    context = {"action": action, "notice": action.detail, "form": form}
+    return render_staff(request, "revenues/recovery/withdraw.html", context, status=status)
+
+
+@recovery_view
+@require_http_methods(["GET", "POST"])
+def withdraw(request):
+    """Withdraw a stage issued in error, or a summons paid before the hearing (recovery_withdraw)."""
+    raw = request.POST.get("action") if request.method == "POST" else request.GET.get("id")
+    action = get_object_or_404(RecoveryAction.objects.select_related("account"), pk=_int(raw))
+    if request.method == "GET":
+        return _withdraw_page(request, action, WithdrawForm(initial={"action": action.pk}))
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            recovery_withdraw(action=action, grounds=form.cleaned_data["grounds"], reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _absorb(form, error)
+        else:
+            messages.success(request, f"The {action.get_stage_display().lower()} of {action.issued_on} is withdrawn.")
+            return _back(action.account)
+    return _withdraw_page(request, action, form, status=400)
+
+
+@staff_view(roles=MANAGERS, module="revenues")
+@require_http_methods(["GET", "POST"])
+def settings(request):
+    """The council's recovery practice: reminder days, hearing days, arrangement grace, least reminder."""
+    if request.method == "POST":
+        form = SettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                recovery_settings_update(tenant=request.tenant, **form.cleaned_data)
+            except ValidationError as error:
+                _absorb(form, error)
+            else:
+                messages.success(request, "The recovery settings are saved; the next run uses them.")
+                return redirect("revenues_recovery:settings")
+        return render_staff(request, "revenues/recovery/settings.html", {"form": form}, status=400)
+    form = SettingsForm(initial=current_practice(request.tenant))
+    return render_staff(request, "revenues/recovery/settings.html", {"form": form})

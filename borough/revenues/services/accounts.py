@@ -23,6 +23,7 @@ from borough.revenues.services.common import (
     check_date,
     text_value,
 )
+from borough.revenues.services.search import account_search_keys_refresh
 from borough.tenancy.models import Tenant
 
 
@@ -104,6 +105,7 @@ def account_open(
     account.save()
     for party in cleaned_parties:
         AccountParty.objects.create(tenant=tenant, account=account, **party)
+    account_search_keys_refresh(tenant=tenant, account_ids=[account.pk])
     period = LiabilityPeriod.objects.create(tenant=tenant, account=account, start=start, start_reason=start_reason)
     audit_record(
         tenant=tenant,
@@ -190,6 +192,7 @@ def account_party_add(*, account: Account, name: str = "", person: Person | None
     errors.raise_any()
     cleaned = {"name": name, "person": person}
     party = AccountParty.objects.create(tenant=account.tenant, account=account, **cleaned)
+    account_search_keys_refresh(tenant=account.tenant, account_ids=[account.pk])
     audit_record(
         tenant=account.tenant,
         action="revenues.account_party_add",

@@ -29,6 +29,7 @@ from borough.revenues.services.common import (
     mark_rebill,
     text_value,
 )
+from borough.revenues.services.search import account_search_keys_refresh
 from borough.tenancy.models import Tenant
 
 
@@ -139,6 +140,8 @@ def dwelling_update(
     for name in changed:
         setattr(dwelling, name, values[name])
     dwelling.save()
+    if set(changed) & set(ADDRESS_FIELDS):
+        account_search_keys_refresh(tenant=tenant, account_ids=dwelling.accounts.values_list("pk", flat=True))
     marked = 0
     if band_changed:
         BandHistory.objects.create(
@@ -248,6 +251,8 @@ def hereditament_save(*, tenant: Tenant, values: dict[str, Any], source: str = V
     for name in changed:
         setattr(existing, name, cleaned[name])
     existing.save()
+    if set(changed) & {*ADDRESS_FIELDS, "firm_name"}:
+        account_search_keys_refresh(tenant=tenant, account_ids=existing.accounts.values_list("pk", flat=True))
     marked = 0
     if value_changed:
         ValueHistory.objects.create(

@@ -35,9 +35,22 @@ MAX_AMOUNT = Decimal("1000000.00")  # far above any one account's year: a typo o
 PREMIUM_CODES = ("long_term_empty", "second_home")
 # Kinds that take a code, a percent, an amount or the date the property became empty; the rest must leave them out.
 WITH_CODE = frozenset(
-    {Reduction.Kind.DISCOUNT, Reduction.Kind.EXEMPTION, Reduction.Kind.PREMIUM, Reduction.Kind.EMPTY_PROPERTY}
+    {
+        Reduction.Kind.DISCOUNT,
+        Reduction.Kind.EXEMPTION,
+        Reduction.Kind.PREMIUM,
+        Reduction.Kind.EMPTY_PROPERTY,
+        Reduction.Kind.RURAL,
+    }
 )
-WITH_AMOUNT = frozenset({Reduction.Kind.COUNCIL_TAX_REDUCTION, Reduction.Kind.TRANSITIONAL})
+WITH_AMOUNT = frozenset(
+    {Reduction.Kind.COUNCIL_TAX_REDUCTION, Reduction.Kind.TRANSITIONAL, Reduction.Kind.SUPPORTING_SMALL_BUSINESS}
+)
+AMOUNT_PROMPTS = {
+    Reduction.Kind.COUNCIL_TAX_REDUCTION: "Enter the amount",
+    Reduction.Kind.TRANSITIONAL: "Enter the base liability the transitional cap applies to",
+    Reduction.Kind.SUPPORTING_SMALL_BUSINESS: "Enter the base liability: the 2025-26 bill after the reliefs lost",
+}
 WITH_EMPTY_SINCE = frozenset({Reduction.Kind.PREMIUM, Reduction.Kind.EMPTY_PROPERTY})
 # A discount is for residents; a premium is for a dwelling with none: they never apply on the same day.
 CLASHING = {Reduction.Kind.DISCOUNT: Reduction.Kind.PREMIUM, Reduction.Kind.PREMIUM: Reduction.Kind.DISCOUNT}
@@ -104,6 +117,9 @@ def _check_code(account: Account, kind: str, code: Any, errors: Errors) -> str:
         allowed = list(council_tax_rules().exemption_classes.get(country, {}))
     elif kind == Reduction.Kind.PREMIUM:
         allowed = list(PREMIUM_CODES)
+    elif kind == Reduction.Kind.RURAL:
+        rural = business_rates_rules().rural
+        allowed = list(rural.rv_limits) if rural is not None else []
     else:
         rules = business_rates_rules().empty_property
         allowed = [*rules.free_months, *rules.exempt]
@@ -260,14 +276,12 @@ def reduction_add(
         errors.add("percent", "Only a premium takes a percentage")
     amount_value = _decimal("amount", amount, errors)
     if kind in WITH_AMOUNT and amount is None:
+        errors.add("amount", AMOUNT_PROMPTS[kind])
+    elif amount is not None and kind not in WITH_AMOUNT:
         errors.add(
             "amount",
-            "Enter the amount"
-            if kind == Reduction.Kind.COUNCIL_TAX_REDUCTION
-            else "Enter the base liability the transitional cap applies to",
+            "Only a council tax reduction award, transitional or supporting small business relief takes an amount",
         )
-    elif amount is not None and kind not in WITH_AMOUNT:
-        errors.add("amount", "Only a council tax reduction award or transitional relief takes an amount")
     reason = text_value(Reduction, "reason", reason, errors)
     if case is not None and (not isinstance(case, Case) or case.tenant_id != account.tenant_id):
         errors.add("case", "Choose a case of this council")

@@ -13,6 +13,7 @@ from borough.crm.models import Case
 from borough.revenues.models import (
     Account,
     Arrangement,
+    BacsReportItem,
     BandHistory,
     Bill,
     DirectDebitMandate,
@@ -24,6 +25,7 @@ from borough.revenues.models import (
     ValueHistory,
 )
 from borough.revenues.payments.balances import financial_year_of
+from borough.revenues.payments.direct_debit import LIVE
 from borough.revenues.staff import actions
 from borough.revenues.staff.overview import year_money
 
@@ -79,6 +81,12 @@ def account_page_context(request, account: Account, *, today: date | None = None
         "money": year_money(account=account, financial_year=year, as_of=today),
         "entries": list(LedgerEntry.objects.filter(account=account).order_by("-posted_on", "-pk")[:MAX_ENTRIES]),
         "mandates": list(DirectDebitMandate.objects.filter(account=account)),
+        "live_mandate": DirectDebitMandate.objects.filter(account=account, status__in=LIVE).first(),
+        "dd_follow_ups": list(
+            BacsReportItem.objects.filter(account=account)
+            .filter(Q(follow_up=True) | Q(status=BacsReportItem.Status.REVIEW))
+            .select_related("report")
+        ),
         "recovery_actions": list(RecoveryAction.objects.filter(account=account).order_by("-issued_on", "-pk")),
         "holds": list(RecoveryHold.objects.filter(account=account)),
         "arrangements": list(Arrangement.objects.filter(account=account)),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from borough.revenues.staff import views
+from borough.revenues.staff import dd_views, views
 
 app_name = "revenues"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("accounts/<str:number>/rebill/", views.rebill, name="rebill"),
     path("accounts/<str:number>/reductions/new/", views.reduction_add, name="reduction_add"),
     path("accounts/<str:number>/reductions/<int:pk>/end/", views.reduction_end, name="reduction_end"),
+    path("accounts/<str:number>/direct-debit/new/", dd_views.direct_debit_new, name="direct_debit_new"),
+    path("accounts/<str:number>/direct-debit/cancel/", dd_views.direct_debit_cancel_view, name="direct_debit_cancel"),
+    path("accounts/<str:number>/refund/", dd_views.refund, name="refund"),
 ]

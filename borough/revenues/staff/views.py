@@ -34,10 +34,11 @@ def _today() -> date:
 def home(request):
     form = forms.SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
-    results = account_search(tenant=request.tenant, query=query) if query else []
-    if len(results) == 1 and results[0].number == "".join(query.split()).upper():
-        return redirect("revenues:account", number=results[0].number)
-    context = {"form": form, "query": query, "results": results, "areas": area_links()}
+    found = account_search(tenant=request.tenant, query=query) if query else None
+    if found is not None and found.kind == "number":
+        return redirect("revenues:account", number=found.accounts[0].number)
+    results = found.accounts if found else []
+    context = {"form": form, "query": query, "found": found, "results": results, "areas": area_links()}
     return render_staff(request, "revenues/staff/home.html", context, status=400 if form.errors else 200)
 
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from borough.revenues.documents.bills import bill_pdf
+from borough.revenues.documents.bills import bill_document, bill_pdf
 from borough.revenues.documents.explanation import bill_explanation
+from borough.revenues.documents.render import pdf_of
 from borough.revenues.models import Bill
 from borough.revenues.services import account_open, hereditament_save
 from borough.revenues.tests.documents.bills import FULL_YEAR, band_total, make_bill, piece
@@ -65,6 +66,17 @@ def test_the_pdf_is_a4_tagged_for_screen_readers_and_numbers_its_pages(single_pe
     assert "/StructTreeRoot" in heads and "/Lang (en-GB)" in heads and "/DisplayDocTitle true" in heads
     metadata = b"".join(data for head, data in pdf_objects(pdf).values() if "/Type /Metadata" in head)
     assert b'pdfuaid:part="1"' in metadata and b"<dc:title>" in metadata
+
+
+def test_the_explanatory_notes_are_a_page_of_their_own_laid_out_once_for_every_bill(billing_council):
+    bills = [make_bill(make_account(billing_council), [piece(*FULL_YEAR, band)]) for band in "AD"]
+    first, second = (bill_document(bill) for bill in bills)
+    assert first.pages[-1] is second.pages[-1]
+    pages = pdf_pages(pdf_of([first, second]))
+    own = len(first.pages)
+    assert pages[own - 1].startswith("Explanatory notes Valuation bands") and "Valuation bands" not in pages[own - 2]
+    assert pages[own - 1].endswith(f"Explanatory notes Page {own} of {own}") and pages[-1] == pages[own - 1]
+    assert bills[1].number in pages[own] and "Band D" in pages[own]
 
 
 def test_a_bill_goes_to_the_correspondence_address_when_there_is_one(billing_council):

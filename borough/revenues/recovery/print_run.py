@@ -1,0 +1,153 @@
+"""The recovery print file (run kind `revenues.recovery_print`): the notices issued on a day that have not gone
+out, for a mailing house, as the bills' print file (borough.revenues.documents.print_run) does.
+
+Parameters: {"date": "YYYY-MM-DD"} (default today): the day the notices were issued. Notices of e-billing accounts
+are emailed instead (recovery_notice_send); summonses are left to the court (the summons list); notices withdrawn
+or paid before they go are not sent. Each chunk of notices becomes one PDF (each notice from a new page) and a CSV
+manifest part; finish() joins the parts into `print-manifest.csv`. A chunk's files and its notices marked sent
+commit together with the chunk, so a run killed half way and resumed prints each notice once.
+"""
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from borough.core.models import Run
+from borough.core.runs import RunKind, run_directory, run_kind
+from borough.revenues.documents.files import csv_cell, write_atomically
+from borough.revenues.documents.render import pdf_of, render_document
+from borough.revenues.models import RecoveryAction
+from borough.revenues.recovery.sending import ADDRESS_LINES, NOT_POSTED, notice_recipient, recovery_notice_send, waiting
+
+KIND = "revenues.recovery_print"
+NOTICE_TEMPLATE = "revenues/recovery/notice_document.html"
+MANIFEST = "print-manifest.csv"
+MANIFEST_COLUMNS = [
+    "file",
+    "first_page",
+    "pages",
+    "notice",
+    "notice_id",
+    "account_number",
+    "name",
+    *[f"address_{n}" for n in range(1, ADDRESS_LINES + 1)],
+    "postcode",
+]
+
+
+@run_kind(KIND)
+class RecoveryPrint(RunKind):
+    title = "Recovery notices print file"
+    CHUNK_SIZE = 100
+
+    def validate(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, str] = {}
+        unknown = sorted(set(parameters) - {"date"})
+        if unknown:
+            errors["parameters"] = f"Unknown parameters: {', '.join(unknown)}. Give date."
+        raw = parameters.get("date")
+        day = None
+        if raw in (None, ""):
+            day = timezone.localdate()
+        else:
+            try:
+                day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+            except ValueError:
+                errors["date"] = "Enter a real date, like 2026-05-31"
+        if day is not None and day > timezone.localdate():
+            errors["date"] = "The day must be today or in the past"
+        if errors:
+            raise ValidationError(errors)
+        return {"date": day.isoformat()}
+
+    def _notices(self, run: Run):
+        # Notices made after the run started are left for the next run, so a resumed run cuts the same chunks.
+        return RecoveryAction.objects.filter(
+            tenant_id=run.tenant_id, issued_on=date.fromisoformat(run.parameters["date"]), created_at__lt=run.created_at
+        ).exclude(stage__in=NOT_POSTED)
+
+    def chunks(self, run: Run) -> list[dict[str, Any]]:
+        ids = list(self._notices(run).order_by("pk").values_list("pk", flat=True))
+        return [
+            {"first": part[0], "last": part[-1], "items": len(part)}
+            for part in (ids[start : start + self.CHUNK_SIZE] for start in range(0, len(ids), self.CHUNK_SIZE))
+        ]
+
+    def chunk_label(self, chunk: dict[str, Any]) -> str:
+        return f"notices {chunk['first']} to {chunk['last']}"
+
+    @staticmethod
+    def _part(run: Run, chunk: dict[str, Any], suffix: str) -> Path:
+        return run_directory(run) / f"notices-{chunk['first']:010d}.{suffix}"
+
+    def process_chunk(self, run: Run, chunk: dict[str, Any]) -> tuple[int, int, list[str]]:
+        notices = (
+            waiting(self._notices(run))
+            .filter(pk__gte=chunk["first"], pk__lte=chunk["last"])
+            .select_related("account__dwelling", "account__hereditament", "tenant")
+            .prefetch_related("account__parties")
+            .order_by("pk")
+            .select_for_update(of=("self",))  # not emailed elsewhere while it is being printed
+        )
+        pdf_path = self._part(run, chunk, "pdf")
+        documents, rows, printed, errors = [], [], [], []
+        emailed = failed = 0
+        page = 1
+        for action in notices:
+            try:
+                if action.account.ebilling_email:
+                    recovery_notice_send(action=action)
+                    emailed += 1
+                    continue
+                document = render_document(NOTICE_TEMPLATE, {"action": action, "notice": action.detail})
+            except Exception as error:  # one bad notice stays waiting, with its error; the rest go
+                failed += 1
+                errors.append(f"Notice {action.pk} ({action.account.number}): {error}")
+                continue
+            to = notice_recipient(action)
+            lines = (to["lines"] + [""] * ADDRESS_LINES)[:ADDRESS_LINES]
+            pages = len(document.pages)
+            rows.append([pdf_path.name, page, pages, action.stage, action.pk, action.account.number,
+                         " and ".join(to["names"]), *lines, to["postcode"]])  # fmt: skip
+            documents.append(document)
+            printed.append(action.pk)
+            page += pages
+        if documents:
+            write_atomically(pdf_path, pdf_of(documents))
+        manifest = io.StringIO()
+        csv.writer(manifest).writerows([[csv_cell(value) for value in row] for row in rows])
+        write_atomically(self._part(run, chunk, "csv"), manifest.getvalue().encode("utf-8"))
+        RecoveryAction.objects.filter(pk__in=printed).update(
+            delivery=RecoveryAction.Delivery.PRINT, sent_at=timezone.now()
+        )
+        return len(printed) + emailed, failed, errors
+
+    def finish(self, run: Run) -> None:
+        directory = run_directory(run)
+        directory.mkdir(parents=True, exist_ok=True)
+        parts = sorted(directory.glob("notices-*.csv"))
+        manifest = io.StringIO()
+        csv.writer(manifest).writerow(MANIFEST_COLUMNS)
+        printed = pages = 0
+        for part in parts:
+            text = part.read_text(encoding="utf-8")
+            manifest.write(text)
+            for row in csv.reader(io.StringIO(text)):
+                printed += 1
+                pages += int(row[2])
+        path = directory / MANIFEST
+        write_atomically(path, manifest.getvalue().encode("utf-8-sig"))  # the BOM tells spreadsheets it is UTF-8
+        run.result = {
+            "file": path.relative_to(Path(settings.MEDIA_ROOT)).as_posix(),
+            "date": run.parameters["date"],
+            "pdfs": [p.with_suffix(".pdf").name for p in parts if p.with_suffix(".pdf").exists()],
+            "printed": printed,
+            "pages": pages,
+            "emailed": run.succeeded_items - printed,
+        }
