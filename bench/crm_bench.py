@@ -118,14 +118,20 @@ wrk.method = "POST"
 wrk.headers["Host"] = "%(host)s"
 wrk.headers["Content-Type"] = "%(content_type)s"
 %(auth)s
--- Each request from its own resident where the body names one (RESIDENT is replaced by a new number each time).
+-- Each request from a resident never seen before where the body names one: RESIDENT becomes this run's id, the
+-- wrk thread's number and a counter (each wrk thread has its own Lua state, so the thread number keeps them apart).
 local counter = 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
 request = function()
   counter = counter + 1
-  local body = string.gsub([[%(body)s]], "RESIDENT", tostring(math.random(1, 1000000000)) .. "x" .. counter)
+  local resident = "%(run)s-" .. tostring(thread_number) .. "-" .. counter
+  local body = string.gsub([[%(body)s]], "RESIDENT", resident)
   return wrk.format(nil, nil, nil, body)
-end
-"""
+end"""
 
 
 def wait_until_serving(port: int, timeout: float = 120) -> None:
@@ -152,6 +158,7 @@ def measure_creation(tenant: Tenant, seconds: int, connections: int, workers: in
         return
     from borough.crm.models import Case, Service
     from borough.identity.services import apikey_create
+    from borough.people.models import Person
 
     with tenant_scope(tenant):
         service = Service.objects.filter(is_active=True, questions__isnull=True).order_by("id").first()
@@ -194,9 +201,12 @@ def measure_creation(tenant: Tenant, seconds: int, connections: int, workers: in
         }
         for name, (path, content_type, auth, body) in targets.items():
             with tenant_scope(tenant):
-                before = Case.objects.count()
+                before, people_before = Case.objects.count(), Person.objects.count()
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-                script.write(WRK_SCRIPT % {"host": HOST, "content_type": content_type, "auth": auth, "body": body})
+                run = f"{time.time_ns():x}"  # a new id each run: earlier runs' residents are never found again
+                script.write(
+                    WRK_SCRIPT % {"host": HOST, "content_type": content_type, "auth": auth, "body": body, "run": run}
+                )
             result = subprocess.run(  # noqa: S603
                 [
                     shutil.which("wrk"),
@@ -213,14 +223,15 @@ def measure_creation(tenant: Tenant, seconds: int, connections: int, workers: in
                 check=True,
             )
             with tenant_scope(tenant):
-                after = Case.objects.count()
+                after, people_after = Case.objects.count(), Person.objects.count()
             lines = result.stdout.splitlines()
             completed = next(int(line.split()[0]) for line in lines if "requests in" in line)
             failed = next((int(line.split()[-1]) for line in lines if "Non-2xx" in line), 0)
             created = completed - failed
             print(
                 f"{name}: {created / seconds:.0f} created/s over {seconds}s with {connections} connections; "
-                f"{created} answered 201, {failed} not 2xx, {after - before} new rows "
+                f"{created} answered 201, {failed} not 2xx, {after - before} new rows, "
+                f"{people_after - people_before} new residents "
                 f"({'none lost' if after - before >= created else 'LOST ' + str(created - (after - before))})"
             )
             print("  " + " | ".join(line.strip() for line in lines if "Latency" in line or "99%" in line), flush=True)

@@ -8,22 +8,26 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination, serializers
+from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.views import exception_handler as drf_exception_handler
 
 INVALID_DETAIL = "The request has errors; see `errors`."
 
 
 class FieldsBuiltOnce:
-    """A read-only serializer whose fields are built once per class, not for every object written out (DRF builds
-    a ModelSerializer's fields on each instance: a few milliseconds a case, most of the cost of a case creation's
-    reply). Only for serializers whose fields depend on nothing but the class (no request or context)."""
+    """A serializer whose fields are built once per class, not for every object read or written (DRF builds them
+    on each instance: a few milliseconds a case, most of the cost of a case creation's reply). Only for serializers
+    whose fields depend on nothing but the class: no request, context or partial updates (the fields keep the first
+    instance as their parent)."""
 
     @property
-    def _readable_fields(self):
-        built = type(self).__dict__.get("_readable_fields_built")
+    def fields(self):
+        built = type(self).__dict__.get("_fields_built")
         if built is None:
-            built = [field for field in self.fields.values() if not field.write_only]
-            type(self)._readable_fields_built = built
+            built = BindingDict(self)
+            for name, field in self.get_fields().items():
+                built[name] = field
+            type(self)._fields_built = built
         return built
 
 

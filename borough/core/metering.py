@@ -67,9 +67,9 @@ def meter_record(*, tenant: Tenant, service: str, quantity: int = 1, on: date | 
     check_tenant_scope(tenant, "meter_record")
     day = on or timezone.localdate()
     shard = random.randrange(USAGE_SHARDS)  # noqa: S311 - spreads writes over rows, not a secret
-    rows = UsageRecord.objects.filter(tenant=tenant, service=service, day=day, shard=shard)
     if _add_to_row(tenant.pk, service, day, shard, quantity):  # the usual case: one statement
         return
+    rows = UsageRecord.objects.filter(tenant=tenant, service=service, day=day, shard=shard)
     # The shard's first use that day. In a savepoint: losing the race to insert must not spoil the caller's transaction.
     try:
         with transaction.atomic():

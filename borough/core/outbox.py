@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -118,14 +118,13 @@ def _insert(*, tenant, kind: str, payload: dict[str, Any], idempotency_key: str)
         payload = handler.prepare(tenant, payload)
     if handler.validate is not None:
         handler.validate(payload)
-    try:
-        # Insert first: a new key is the common case. The savepoint keeps the caller's transaction usable when
-        # the key is taken (an earlier message, or a race with another transaction).
-        with transaction.atomic():
-            message = insert_row(
-                OutboxMessage(tenant=tenant, idempotency_key=idempotency_key, kind=kind, payload=payload)
-            )
-    except IntegrityError:
+    # Insert first: a new key is the common case. A key taken (an earlier message, or a race with another
+    # transaction) writes nothing and leaves the caller's transaction usable.
+    message = insert_row(
+        OutboxMessage(tenant=tenant, idempotency_key=idempotency_key, kind=kind, payload=payload),
+        ignore_conflicts=True,
+    )
+    if message.pk is None:
         message = OutboxMessage.objects.get(tenant=tenant, idempotency_key=idempotency_key)
         if message.kind != kind or message.payload != payload:
             logger.warning("Outbox key %r reused with a different message; the first one stands", idempotency_key)

@@ -222,14 +222,14 @@ class CaseDetailSerializer(CaseSerializer):
         return {"state": state.state, "used_percent": state.used_percent, "steps": list(state.steps)}
 
 
-class RequesterDetailsSerializer(serializers.Serializer):
+class RequesterDetailsSerializer(FieldsBuiltOnce, serializers.Serializer):
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(FieldsBuiltOnce, serializers.Serializer):
     service = serializers.CharField(max_length=40, help_text="The service's code.")
     channel = serializers.ChoiceField(choices=CaseChannel.choices, default=CaseChannel.WEB)
     description = serializers.CharField(max_length=services.MAX_DESCRIPTION, allow_blank=True, trim_whitespace=False)
@@ -383,6 +383,7 @@ class CaseViewSet(CrmApi, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
                 priority=data["priority"],
                 logged_by=logged_by,
                 from_resident=from_resident,
+                savepoint=False,  # this block is the transaction: a failure ends the request
             )
         case._prefetched_objects_cache = {"events": [case.created_event]}  # the new case's whole timeline
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)

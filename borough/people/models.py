@@ -9,6 +9,29 @@ from django.db import models
 from django.utils import timezone
 
 from borough.tenancy.models import TenantOwnedModel
+from borough.tenancy.scope import scope_memo_forget
+
+
+def new_person_key(tenant_id: int, person_id: int) -> tuple:
+    """The key under which person_create notes a new person's contact points for the rest of the request."""
+    return ("new_person", tenant_id, person_id)
+
+
+class ChangesWhatIsNoted(TenantOwnedModel):
+    """A row of a person's details: once one is saved or deleted, what person_create noted about the person in this
+    request is no longer all there is, so it is read from the database again (ADR 0020)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        scope_memo_forget(new_person_key(self.tenant_id, self.person_id))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        scope_memo_forget(new_person_key(self.tenant_id, self.person_id))
+        return result
 
 
 class Channel(models.TextChoices):
@@ -70,7 +93,7 @@ class Person(TenantOwnedModel):
         return self.merged_into_id is None and self.anonymised_at is None
 
 
-class ContactPoint(TenantOwnedModel):
+class ContactPoint(ChangesWhatIsNoted):
     class Kind(models.TextChoices):
         EMAIL = "email", "Email"
         PHONE = "phone", "Phone"
@@ -113,7 +136,7 @@ class Address(TenantOwnedModel):
         return ", ".join(part for part in (self.line_1, self.line_2, self.town, self.postcode) if part)
 
 
-class Consent(TenantOwnedModel):
+class Consent(ChangesWhatIsNoted):
     """A consent given or withdrawn, kept as a history: the newest record for a purpose is in force."""
 
     class Purpose(models.TextChoices):

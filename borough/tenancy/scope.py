@@ -90,8 +90,23 @@ def scope_memo[T](key: Hashable, load: Callable[[], T]) -> T:
     return memos[key]
 
 
+def scope_note(key: Hashable, value: Any) -> None:
+    """Note `value` for the rest of the current scope only (never kept by the process): what a service just wrote,
+    so that a later step of the same request need not read it back. `scope_memo_forget(key)` drops it."""
+    memos = _memos.get()
+    if memos is not None:
+        memos[("note", key)] = value
+
+
+def scope_noted(key: Hashable) -> Any:
+    """What `scope_note` noted under `key` in the current scope, or None."""
+    memos = _memos.get()
+    return None if memos is None else memos.get(("note", key))
+
+
 def scope_memo_forget(key: Hashable) -> None:
     forget(("scope_memo", key))
     memos = _memos.get()
     if memos is not None:
         memos.pop(key, None)
+        memos.pop(("note", key), None)

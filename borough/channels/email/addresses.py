@@ -51,4 +51,8 @@ def is_own_address(tenant: Tenant, address: str) -> bool:
     _local, domain = _split(address)
     if domain == f"{tenant.slug}.{settings.BOROUGH_BASE_DOMAIN}":
         return True
-    return bool(domain) and TenantDomain.objects.filter(tenant=tenant, domain=domain).exists()
+    own = scope_memo(
+        ("tenant_domains", tenant.pk),
+        lambda: frozenset(TenantDomain.objects.filter(tenant=tenant).values_list("domain", flat=True)),
+    )
+    return bool(domain) and domain in own

@@ -19,6 +19,7 @@ from borough.channels.email.spool import SpooledMessage, spool_dir, spool_read, 
 from borough.channels.email.threading import case_for_reply, thread_remember
 from borough.channels.models import InboundEmail
 from borough.core.audit import Actor, acting_as
+from borough.core.inserts import insert_row
 from borough.crm.attachments import MAX_ATTACHMENTS, check_attachment
 from borough.crm.models import Case, CaseChannel
 from borough.crm.services import MAX_DESCRIPTION, case_add_resident_information, case_create
@@ -89,7 +90,7 @@ def _ingest(spooled: SpooledMessage, recipient: Recipient) -> InboundEmail:
     record.outcome = outcome
     record.reason = (f"{reason}. {problems}" if problems else reason)[:300]
     record.case = case
-    record.save()
+    insert_row(record)  # ADR 0020
     if case is not None:
         thread_remember(tenant, email.message_id, case)
     return record

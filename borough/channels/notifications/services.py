@@ -24,7 +24,8 @@ from borough.core.outbox import OUTBOX_HANDLERS, email_message_id, outbox_enqueu
 from borough.crm.models import Interaction
 from borough.people.models import Channel, Consent, ContactPoint, Person
 from borough.people.services import person_consents_in_force
-from borough.tenancy.scope import scope_memo_forget
+from borough.people.services.people import new_person_key
+from borough.tenancy.scope import scope_memo_forget, scope_noted
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,13 @@ def _email_kind(tenant) -> str:
 def _contact(person: Person, channel: str) -> str:
     """The person's primary email address, or primary mobile number (E.164), or ""."""
     kind = ContactPoint.Kind.EMAIL if channel == NotifyChannel.EMAIL else ContactPoint.Kind.PHONE
-    points = ContactPoint.objects.filter(tenant_id=person.tenant_id, person=person, kind=kind)
-    for point in points.order_by("-is_primary", "id"):
+    noted = scope_noted(new_person_key(person))  # a person created in this request
+    if noted is not None:
+        points = sorted((p for p in noted["contact_points"] if p.kind == kind), key=lambda p: (not p.is_primary, p.pk))
+    else:
+        points = ContactPoint.objects.filter(tenant_id=person.tenant_id, person=person, kind=kind)
+        points = points.order_by("-is_primary", "id")
+    for point in points:
         if kind == ContactPoint.Kind.EMAIL or not point.normalised.startswith("+44") or point.normalised[3:4] == "7":
             return point.normalised  # a UK number takes a text message only if it is a mobile (07...)
     return ""

@@ -196,6 +196,7 @@ def _create_request(request, fmt, fields):
                     attachments=submission.files,
                     open311_token=token,
                     from_resident=True,
+                    savepoint=False,  # this block is the transaction: a failure ends the request
                 )
         except ValidationError as error:
             raise bad_request(*open311_errors(error)) from error

@@ -44,6 +44,10 @@ def _check_service(tenant, service, errors: Errors) -> Service | None:
     if not isinstance(service, Service) or service.tenant_id != tenant.pk:
         errors.add("service", "Choose a service")
         return None
+    if "questions" not in getattr(service, "_prefetched_objects_cache", {}):
+        # The kept copy has its team and questions read already (ADR 0020); a mailbox's or form's service has not.
+        kept = service_by_code(tenant, service.code)
+        service = kept if kept is not None and kept.pk == service.pk else service
     if not service.is_active:
         errors.add("service", f"{service.name} is not taking new requests")
         return None
@@ -135,10 +139,14 @@ def case_create(
     priority: str | None = None,
     open311_token: str = "",
     from_resident: bool = False,
+    savepoint: bool = True,
 ) -> Case:
     """A new case: reference, due time, team by routing, timeline, inbound interaction, audit, metering, and an
     acknowledgement on the requester's preferred channel (borough.channels.notifications). `service` is a Service
     or its code.
+
+    `savepoint=False`: the caller's transaction is this creation's own (the API and Open311 views), so a failure
+    needs no savepoint to roll back to; by default one is made and a failure leaves the caller's transaction usable.
 
     `from_resident`: the resident sent this report themselves (the portal, an Open311 client, an API client passing
     on a web form), so a service that does not allow anonymous reports needs a requester. Staff logging a case on
@@ -178,7 +186,9 @@ def case_create(
     except ValidationError as error:
         errors.absorb(error)
     errors.raise_any()
-    with transaction.atomic():
+    # `savepoint=False` (ADR 0020): the caller's own transaction undoes a failure here, and the caller does not
+    # go on using it after one (two round trips fewer); by default a failure leaves the caller's transaction usable.
+    with transaction.atomic(savepoint=savepoint):
         return insert_case(
             tenant=tenant,
             service=service,

@@ -6,6 +6,8 @@ from django.utils import timezone
 from borough.core.audit import audit_record, current_actor
 from borough.people.models import Channel, Consent, Person
 from borough.people.services.common import Errors, lock_active
+from borough.people.services.people import new_person_key
+from borough.tenancy.scope import scope_memo_forget, scope_noted
 
 
 @transaction.atomic
@@ -26,6 +28,7 @@ def consent_record(*, person: Person, purpose: str, granted: bool, channel: str,
 
     actor = current_actor.get()
     recorded_by = actor.user if actor is not None else None
+    scope_memo_forget(new_person_key(person))  # from now on, read what is recorded
     before = person_consents_in_force(person=person).get(purpose)
     consent = Consent.objects.create(
         tenant=person.tenant,
@@ -50,7 +53,9 @@ def consent_record(*, person: Person, purpose: str, granted: bool, channel: str,
 
 def person_consents_in_force(*, person: Person) -> dict[str, bool]:
     """Purpose -> granted, from the newest record of each purpose."""
+    if scope_noted(new_person_key(person)) is not None:
+        return {}  # created in this request, with no consent recorded since
     in_force: dict[str, bool] = {}
-    for consent in Consent.objects.filter(tenant=person.tenant, person=person).order_by("-recorded_at", "-id"):
+    for consent in Consent.objects.filter(tenant_id=person.tenant_id, person=person).order_by("-recorded_at", "-id"):
         in_force.setdefault(consent.purpose, consent.granted)
     return in_force

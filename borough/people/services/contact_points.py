@@ -13,6 +13,8 @@ from borough.people.services.common import (
     normalised_contact,
     promote_oldest,
 )
+from borough.people.services.people import new_person_key
+from borough.tenancy.scope import scope_memo_forget
 
 
 @transaction.atomic
@@ -35,6 +37,7 @@ def contact_point_add(*, person: Person, kind: str, value: str, is_primary: bool
         errors.add("value", f"{person.display_name} already has {normalised}")
     errors.raise_any()
 
+    scope_memo_forget(new_person_key(person))  # from now on, read what is recorded
     primary = make_primary_if_first(ContactPoint, person, is_primary, kind=kind)
     point = ContactPoint.objects.create(
         tenant=person.tenant, person=person, kind=kind, value=value, normalised=normalised, is_primary=primary

@@ -7,6 +7,7 @@ from django.db import transaction
 from borough.core.audit import audit_record, snapshot
 from borough.core.inserts import insert_row
 from borough.people.models import Address, Channel, ContactPoint, Person
+from borough.people.models import new_person_key as person_noted_key
 from borough.people.normalise import full_search_name
 from borough.people.services.common import (
     NORMALISERS,
@@ -17,6 +18,7 @@ from borough.people.services.common import (
     lock_active,
     normalised_contact,
 )
+from borough.tenancy.scope import scope_note
 
 
 def _check_person_fields(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
@@ -31,11 +33,16 @@ def _set_search_name(person: Person) -> None:
     person.search_name = full_search_name(person.given_name, person.family_name, person.organisation_name)
 
 
+def new_person_key(person: Person) -> tuple:
+    """Under this key a person created in the current request is noted with its contact points (and no consents);
+    saving a contact point or consent of theirs drops the note (borough.people.models.ChangesWhatIsNoted)."""
+    return person_noted_key(person.tenant_id, person.pk)
+
+
 def _person_snapshot(person: Person) -> dict[str, Any]:
     return snapshot(person, PERSON_FIELDS)
 
 
-@transaction.atomic
 def person_create(
     *,
     tenant,
@@ -76,24 +83,33 @@ def person_create(
     cleaned_address = check_address(address, errors, "address.") if address else None
     errors.raise_any()
 
-    person = Person(tenant=tenant, **values)
-    _set_search_name(person)
-    insert_row(person)  # ADR 0020: every new resident's first contact writes these
-    contacts = [(ContactPoint.Kind.EMAIL, email, normalised_email), (ContactPoint.Kind.PHONE, phone, normalised_phone)]
-    for contact_kind, value, normalised in contacts:
-        if value:
+    # Everything is checked above; inside a caller's transaction the writes need no savepoint of their own.
+    with transaction.atomic(savepoint=False):
+        person = Person(tenant=tenant, **values)
+        _set_search_name(person)
+        insert_row(person)  # ADR 0020: every new resident's first contact writes these
+        contacts = [
+            (ContactPoint.Kind.EMAIL, email, normalised_email),
+            (ContactPoint.Kind.PHONE, phone, normalised_phone),
+        ]
+        points = [
             insert_row(
                 ContactPoint(
                     tenant=tenant, person=person, kind=contact_kind, value=value, normalised=normalised, is_primary=True
                 )
             )
-    if cleaned_address:
-        Address.objects.create(tenant=tenant, person=person, is_primary=True, **cleaned_address)
-    after = {**_person_snapshot(person), "email": normalised_email, "phone": normalised_phone}
-    if cleaned_address:
-        after["address"] = ", ".join(v for v in cleaned_address.values() if v)
-    audit_record(tenant=tenant, action="person.create", obj=person, after=after)
-    return person
+            for contact_kind, value, normalised in contacts
+            if value
+        ]
+        # What a new person has is known: the acknowledgement of their first contact need not read it back.
+        scope_note(new_person_key(person), {"contact_points": points})
+        if cleaned_address:
+            Address.objects.create(tenant=tenant, person=person, is_primary=True, **cleaned_address)
+        after = {**_person_snapshot(person), "email": normalised_email, "phone": normalised_phone}
+        if cleaned_address:
+            after["address"] = ", ".join(v for v in cleaned_address.values() if v)
+        audit_record(tenant=tenant, action="person.create", obj=person, after=after)
+        return person
 
 
 def person_find(*, tenant, email: str = "", phone: str = "") -> Person | None:
@@ -122,7 +138,6 @@ def person_find(*, tenant, email: str = "", phone: str = "") -> Person | None:
     return None
 
 
-@transaction.atomic
 def person_find_or_create(
     *, tenant, email: str = "", phone: str = "", given_name: str = "", family_name: str = "", channel: str = "web"
 ) -> Person:

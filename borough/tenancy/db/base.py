@@ -6,6 +6,7 @@ and re-applied when Django opens a new connection, because Django runs in autoco
 statement (docs/adr/0003).
 """
 
+import psycopg
 from django.db.backends.postgresql import base
 
 
@@ -19,5 +20,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
         value = database_tenant.get()
         wanted = "" if value is None else str(value)
-        with self.connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('borough.tenant_id', %s, false)", [wanted])
+        # Prepared (ADR 0020): every request runs it twice, entering and leaving the tenant's scope.
+        with psycopg.Cursor(self.connection) as cursor:
+            cursor.execute("SELECT set_config('borough.tenant_id', %s, false)", [wanted], prepare=True)
