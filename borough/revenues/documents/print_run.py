@@ -10,8 +10,6 @@ Chunks are cut from the bills of the year made before the run started (bills are
 they are the same every time the run works them out; a chunk prints only its bills still waiting.
 """
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,8 +25,7 @@ from borough.revenues.calc.params import FinancialYear
 from borough.revenues.documents.bills import bill_document
 from borough.revenues.documents.context import document_facts, recipient
 from borough.revenues.documents.delivery import bill_send
-from borough.revenues.documents.files import csv_cell, write_atomically
-from borough.revenues.documents.render import pdf_of
+from borough.revenues.documents.files import print_chunk_write, print_manifest_join
 from borough.revenues.models import Bill
 
 ADDRESS_LINES = 5
@@ -129,11 +126,7 @@ class BillPrint(RunKind):
             documents.append(document)
             printed.append(bill.pk)
             page += pages
-        if documents:
-            write_atomically(pdf_path, pdf_of(documents))
-        manifest = io.StringIO()
-        csv.writer(manifest).writerows([[csv_cell(value) for value in row] for row in rows])
-        write_atomically(self._part(run, chunk, "csv"), manifest.getvalue().encode("utf-8"))
+        print_chunk_write(pdf_path, self._part(run, chunk, "csv"), documents, rows)
         Bill.objects.filter(pk__in=printed).update(delivery=Bill.Delivery.PRINT, sent_at=timezone.now())
         return len(printed) + emailed, failed, errors
 
@@ -141,17 +134,8 @@ class BillPrint(RunKind):
         directory = run_directory(run)
         directory.mkdir(parents=True, exist_ok=True)
         parts = sorted(directory.glob("bills-*.csv"))
-        manifest = io.StringIO()
-        csv.writer(manifest).writerow(MANIFEST_COLUMNS)
-        printed = pages = 0
-        for part in parts:
-            text = part.read_text(encoding="utf-8")
-            manifest.write(text)
-            for row in csv.reader(io.StringIO(text)):
-                printed += 1
-                pages += int(row[2])
         path = directory / self.MANIFEST
-        write_atomically(path, manifest.getvalue().encode("utf-8-sig"))  # the BOM tells spreadsheets it is UTF-8
+        printed, pages = print_manifest_join(parts, MANIFEST_COLUMNS, path)
         run.result = {
             "file": path.relative_to(Path(settings.MEDIA_ROOT)).as_posix(),
             "pdfs": [p.with_suffix(".pdf").name for p in parts if p.with_suffix(".pdf").exists()],

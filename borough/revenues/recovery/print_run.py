@@ -8,8 +8,6 @@ manifest part; finish() joins the parts into `print-manifest.csv`. A chunk's fil
 commit together with the chunk, so a run killed half way and resumed prints each notice once.
 """
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,8 +18,8 @@ from django.utils import timezone
 
 from borough.core.models import Run
 from borough.core.runs import RunKind, run_directory, run_kind
-from borough.revenues.documents.files import csv_cell, write_atomically
-from borough.revenues.documents.render import pdf_of, render_document
+from borough.revenues.documents.files import print_chunk_write, print_manifest_join
+from borough.revenues.documents.render import render_document
 from borough.revenues.models import RecoveryAction
 from borough.revenues.recovery.sending import ADDRESS_LINES, NOT_POSTED, notice_recipient, recovery_notice_send, waiting
 
@@ -118,11 +116,7 @@ class RecoveryPrint(RunKind):
             documents.append(document)
             printed.append(action.pk)
             page += pages
-        if documents:
-            write_atomically(pdf_path, pdf_of(documents))
-        manifest = io.StringIO()
-        csv.writer(manifest).writerows([[csv_cell(value) for value in row] for row in rows])
-        write_atomically(self._part(run, chunk, "csv"), manifest.getvalue().encode("utf-8"))
+        print_chunk_write(pdf_path, self._part(run, chunk, "csv"), documents, rows)
         RecoveryAction.objects.filter(pk__in=printed).update(
             delivery=RecoveryAction.Delivery.PRINT, sent_at=timezone.now()
         )
@@ -132,17 +126,8 @@ class RecoveryPrint(RunKind):
         directory = run_directory(run)
         directory.mkdir(parents=True, exist_ok=True)
         parts = sorted(directory.glob("notices-*.csv"))
-        manifest = io.StringIO()
-        csv.writer(manifest).writerow(MANIFEST_COLUMNS)
-        printed = pages = 0
-        for part in parts:
-            text = part.read_text(encoding="utf-8")
-            manifest.write(text)
-            for row in csv.reader(io.StringIO(text)):
-                printed += 1
-                pages += int(row[2])
         path = directory / MANIFEST
-        write_atomically(path, manifest.getvalue().encode("utf-8-sig"))  # the BOM tells spreadsheets it is UTF-8
+        printed, pages = print_manifest_join(parts, MANIFEST_COLUMNS, path)
         run.result = {
             "file": path.relative_to(Path(settings.MEDIA_ROOT)).as_posix(),
             "date": run.parameters["date"],
