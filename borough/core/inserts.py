@@ -1,8 +1,9 @@
 """The statements every case creation runs, made cheap (ADR 0020).
 
 `insert_row(obj)` writes what `obj.save()` would for a new object, with the statement built once per model instead
-of by Django's SQL compiler on every call; `run_prepared(sql, params)` runs a fixed statement. On PostgreSQL both
-are bound and prepared on the server, so each is planned once per connection. Only for models whose `save` adds
+of by Django's SQL compiler on every call; `run_prepared(sql, params)` runs a fixed statement; `fetch_prepared(model,
+sql, params)` reads the first row of a fixed query as a model instance. On PostgreSQL all three are bound and prepared
+on the server, so each is planned once per connection. Only for models whose `save` adds
 nothing but the tenant check, which `insert_row` makes too; pre_save and post_save are sent as `save` sends them.
 """
 
@@ -48,6 +49,47 @@ def run_prepared(sql: str, params: Sequence[Any], *, using: str = "default") -> 
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return (cursor.fetchone() if cursor.description else None), cursor.rowcount
+
+
+_readers: dict[tuple[type[Model], str], tuple[str, list[str], list[tuple[Any, list]]]] = {}
+
+
+def model_columns(model: type[Model], alias: str = "default") -> str:
+    """The select list of every concrete column of `model` (qualified by its table), for `fetch_prepared`."""
+    return _reader(model, alias)[0]
+
+
+def _reader(model: type[Model], alias: str) -> tuple[str, list[str], list[tuple[Any, list]]]:
+    reader = _readers.get((model, alias))
+    if reader is None:
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        table = model._meta.db_table
+        fields = list(model._meta.concrete_fields)
+        columns = ", ".join(f"{quote(table)}.{quote(field.column)}" for field in fields)
+        converters = []
+        for field in fields:  # as Django's compiler converts each value it reads (JSON text, SQLite dates, ...)
+            column = field.get_col(table)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            converters.append((column, found))
+        reader = _readers[(model, alias)] = (columns, [field.attname for field in fields], converters)
+    return reader
+
+
+def fetch_prepared[M: Model](model: type[M], sql: str, params: Sequence[Any], *, using: str = "default") -> M | None:
+    """The first row of `sql` as an instance of `model` (None when there is none). `sql` must select
+    `model_columns(model)` first, in that order."""
+    row, _count = run_prepared(sql, params, using=using)
+    if row is None:
+        return None
+    _columns, names, converters = _reader(model, using)
+    connection = connections[using]
+    values = []
+    for value, (column, functions) in zip(row, converters, strict=False):
+        for convert in functions:
+            value = convert(value, column, connection)
+        values.append(value)
+    return model.from_db(using, names, values)
 
 
 def insert_row[M: Model](obj: M, *, using: str = "default", ignore_conflicts: bool = False) -> M:

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import connections
-from django_scopes import scope, scopes_disabled
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 
 from borough.tenancy.kept import forget, kept
 
@@ -70,6 +70,18 @@ def no_tenant_scope() -> Iterator[None]:
     """Explicitly act for no tenant (e.g. inside a provider request): tenant-owned queries raise or see nothing."""
     with _database_acts_for(None):
         yield
+
+
+def reads_of_tenant_allowed(tenant_id: int) -> bool:
+    """For a query written by hand (e.g. borough.core.inserts.fetch_prepared), the check the scoped managers make:
+    outside a tenant scope it raises ScopeError; in another tenant's scope it is False (the ORM would find nothing);
+    else True. Row-level security still applies on PostgreSQL."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return True
+    if "tenant" not in current:
+        raise ScopeError("A scope on dimension(s) tenant needs to be active for this query.")
+    return current["tenant"] == tenant_id
 
 
 def current_tenant_id() -> int | None:

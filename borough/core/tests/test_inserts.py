@@ -1,5 +1,6 @@
 """borough.core.inserts (ADR 0020): `insert_row` writes exactly the row `save()` writes, with the same checks,
-signals and errors; `run_prepared` runs a fixed statement and says how many rows it touched."""
+signals and errors; `run_prepared` runs a fixed statement and says how many rows it touched; `fetch_prepared` reads
+a row as the ORM reads it."""
 
 from decimal import Decimal
 
@@ -8,13 +9,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import signals
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django_scopes import ScopeError
 
-from borough.core.inserts import insert_row, run_prepared
+from borough.core.inserts import fetch_prepared, insert_row, model_columns, run_prepared
 from borough.core.models import OutboxMessage, UsageRecord
 from borough.crm.models import Case, Interaction
 from borough.crm.tests.case_factories import make_service
 from borough.tenancy.models import TenantMismatch
-from borough.tenancy.scope import tenant_scope
+from borough.tenancy.scope import reads_of_tenant_allowed, tenant_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +106,25 @@ def test_run_prepared_returns_the_first_row_and_the_rows_touched(tenant_a):
         assert run_prepared(update, [2, tenant_a.pk, 7]) == (None, 0)
         row, _count = run_prepared(f"SELECT quantity FROM {table} WHERE tenant_id = %s", [tenant_a.pk])  # noqa: S608
         assert row == (3,)
+
+
+def test_a_row_fetched_by_hand_is_the_row_the_orm_reads(tenant_a):
+    # A JSON field, decimals and datetimes come back converted exactly as the ORM converts them (SQLite too).
+    with tenant_scope(tenant_a):
+        service = make_service(tenant_a)
+        case = a_case(tenant_a, service, "NFD-000010")
+        case.save()
+        sql = f"SELECT {model_columns(Case)} FROM crm_case WHERE crm_case.id = %s"  # noqa: S608
+        fetched = fetch_prepared(Case, sql, [case.pk])
+        assert fetched is not None and not fetched._state.adding
+        assert model_to_dict(fetched) == model_to_dict(Case.objects.get(pk=case.pk))
+        assert fetched.answers == {"bin_type": "general", "days": [1, 2]}
+        assert fetch_prepared(Case, sql, [case.pk + 1000]) is None
+
+
+def test_reads_by_hand_are_checked_like_scoped_queries(tenant_a, tenant_b):
+    with pytest.raises(ScopeError):
+        reads_of_tenant_allowed(tenant_a.pk)
+    with tenant_scope(tenant_a):
+        assert reads_of_tenant_allowed(tenant_a.pk)
+        assert not reads_of_tenant_allowed(tenant_b.pk)

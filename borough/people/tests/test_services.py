@@ -1,5 +1,7 @@
 """Creating people, finding them by a contact, adding contact points and addresses, consent and updates."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -127,6 +129,14 @@ def test_find_or_create_skips_merged_and_anonymised_records(in_a):
     Person.objects.filter(pk=old.pk).update(anonymised_at=timezone.now())
     found = person_find_or_create(tenant=in_a, email="old@example.com")
     assert found != old and Person.objects.count() == 2
+
+
+def test_find_gives_the_oldest_record_holding_the_contact(in_a):
+    newer = person_create(tenant=in_a, family_name="Newer", email="both@example.com")
+    older = person_create(tenant=in_a, family_name="Older", email="both@example.com")
+    Person.objects.filter(pk=older.pk).update(created_at=newer.created_at - timedelta(days=1))
+    found = person_find_or_create(tenant=in_a, email="Both@Example.com")
+    assert found == older and found.family_name == "Older" and found.created_at < newer.created_at
 
 
 def test_find_or_create_never_finds_another_tenants_person(tenant_a, tenant_b):
