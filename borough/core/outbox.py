@@ -19,7 +19,9 @@ import logging
 import smtplib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import parseaddr
 from functools import partial
@@ -94,9 +96,34 @@ def outbox_handler(
     return register
 
 
+# Set inside `outbox_delivered_here`: the ids of messages committed there, for this process to deliver.
+_delivered_here: ContextVar[list[int] | None] = ContextVar("outbox_delivered_here", default=None)
+
+
+@contextmanager
+def outbox_delivered_here() -> Iterator[None]:
+    """Messages queued by `outbox_enqueue` inside this block, and committed before it ends, are delivered by this
+    process as the block ends (still in the caller's tenant scope) instead of each going to a worker through the
+    broker. For a worker task whose own work queues a message (an email's acknowledgement): one task fewer a
+    message. A delivery that fails is retried like any other; a process that dies first leaves its messages pending,
+    and `outbox_deliver_due` (every 30 s) hands them to a worker."""
+    token = _delivered_here.set([])
+    try:
+        yield
+        ids = _delivered_here.get() or []
+    finally:
+        _delivered_here.reset(token)
+    if ids:
+        outbox_deliver_many(ids=ids)
+
+
 def _dispatch(message: OutboxMessage) -> None:
     from borough.core.tasks import outbox_deliver_task  # the tasks module imports this one
 
+    here = _delivered_here.get()
+    if here is not None:
+        here.append(message.pk)
+        return
     outbox_deliver_task.delay(tenant_id=message.tenant_id, message_id=message.pk)
 
 

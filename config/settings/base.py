@@ -258,6 +258,8 @@ MAILERS = {
         "OPTIONS": {
             "host": os.environ.get("EMAIL_HOST", "localhost"),
             "port": int(os.environ.get("EMAIL_PORT", "25")),
+            # A relay that stops answering must not hold a worker for ever: the message is retried later.
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
         },
     }
 }

@@ -20,6 +20,7 @@ from borough.channels.email.threading import case_for_reply, thread_remember
 from borough.channels.models import InboundEmail
 from borough.core.audit import Actor, acting_as
 from borough.core.inserts import insert_row
+from borough.core.outbox import outbox_delivered_here
 from borough.crm.attachments import MAX_ATTACHMENTS, check_attachment
 from borough.crm.models import Case, CaseChannel
 from borough.crm.services import MAX_DESCRIPTION, case_add_resident_information, case_create
@@ -43,7 +44,8 @@ def ingest_spooled(name: str) -> InboundEmail | None:
     if recipient is None:
         _set_aside(name, spooled)
         return None
-    with tenant_scope(recipient.tenant), acting_as(Actor.system("Email gateway")):
+    # The acknowledgement a new case queues is sent by this worker once the case is committed (ADR 0020).
+    with tenant_scope(recipient.tenant), acting_as(Actor.system("Email gateway")), outbox_delivered_here():
         try:
             existing = _ingest(spooled, recipient)
         except IntegrityError:

@@ -10,8 +10,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from borough.core import tasks
 from borough.core.models import OutboxMessage
-from borough.core.outbox import MAX_ATTEMPTS, message_id_for, outbox_deliver, outbox_enqueue, retry_delay
+from borough.core.outbox import (
+    MAX_ATTEMPTS,
+    due_messages,
+    message_id_for,
+    outbox_deliver,
+    outbox_delivered_here,
+    outbox_enqueue,
+    retry_delay,
+)
 from borough.core.tasks import outbox_deliver_due
 from borough.tenancy.models import Tenant
 from borough.tenancy.scope import tenant_scope
@@ -83,6 +92,48 @@ def test_a_message_is_delivered_after_the_commit_with_a_message_id_from_its_key(
     assert message.result == {"message_id": expected_id}
     assert outbox_deliver(message=message).attempts == 1  # sent: delivering again sends nothing
     assert len(mail.outbox) == 1
+
+
+@pytest.fixture
+def no_worker(monkeypatch):
+    def handed_to_a_worker(**_arguments):
+        pytest.fail("the message was handed to a worker")
+
+    monkeypatch.setattr(tasks.outbox_deliver_task, "delay", handed_to_a_worker)
+
+
+def test_a_message_committed_in_a_delivered_here_block_is_sent_as_it_ends_without_a_task(
+    in_a, django_capture_on_commit_callbacks, no_worker
+):
+    with outbox_delivered_here():
+        with django_capture_on_commit_callbacks(execute=True):
+            message = enqueue(in_a)
+        assert mail.outbox == []  # committed; sent when the block ends
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT and message.attempts == 1
+    assert [sent.subject for sent in mail.outbox] == [EMAIL["subject"]]
+
+
+def test_a_block_that_fails_leaves_its_messages_for_the_periodic_sweep(
+    in_a, django_capture_on_commit_callbacks, no_worker
+):
+    with pytest.raises(RuntimeError), outbox_delivered_here():
+        with django_capture_on_commit_callbacks(execute=True):
+            message = enqueue(in_a)
+        raise RuntimeError("the worker's task failed after the commit")
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING and mail.outbox == []
+    assert message.pk in OutboxMessage.objects.filter(due_messages()).values_list("pk", flat=True)
+
+
+def test_a_delivery_here_that_fails_is_retried_like_any_other(
+    in_a, django_capture_on_commit_callbacks, no_worker, smtp_down
+):
+    with outbox_delivered_here(), django_capture_on_commit_callbacks(execute=True):
+        message = enqueue(in_a)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED and message.attempts == 1
+    assert message.next_attempt_at > timezone.now() and "Connection refused" in message.last_error
 
 
 def test_an_html_part_goes_after_the_text_and_reply_to_is_set(in_a):
