@@ -38,6 +38,13 @@ def tenant_country(tenant: Tenant) -> str:
     return settings.country if settings else Country.ENGLAND
 
 
+def tenant_greater_london(tenant: Tenant) -> bool:
+    """Whether the billing authority is in Greater London (RevenuesSettings; not unless set): all its hereditaments
+    then take the London transitional relief bands."""
+    settings = RevenuesSettings.objects.filter(tenant=tenant).first()
+    return bool(settings and settings.greater_london)
+
+
 def account_liability_in_year(*, account: Account, financial_year: str) -> list[tuple[date, date]]:
     """The account's liability periods cut to the financial year: the engine's `liability_start`/`liability_end`.
 
@@ -166,6 +173,7 @@ def charge_pieces_for_accounts(
     values: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     precepts: dict[int | None, tuple[BandD, ...]] = {}
     country = ""
+    london = tenant_greater_london(tenant) if any_hereditament else False
     if any_dwelling:
         country = tenant_country(tenant)
         precepts = _precepts_by_parish(tenant, financial_year)
@@ -205,5 +213,6 @@ def charge_pieces_for_accounts(
                 retail_hospitality_leisure=rhl,
                 liability=liability[pk],
                 reductions=reductions.get(pk, ()),
+                london=london,
             )
     return pieces

@@ -255,8 +255,10 @@ def hereditament_pieces(
     retail_hospitality_leisure: bool,
     liability: Sequence[tuple[date, date | None]],
     reductions: Sequence[ReductionFact] = (),
+    london: bool = False,
 ) -> list[ChargePiece]:
-    """The business rates pieces of one account's year. `values`: (effective from, rateable value), oldest first."""
+    """The business rates pieces of one account's year. `values`: (effective from, rateable value), oldest first;
+    `london`: the billing authority is in Greater London (the transitional relief bands differ)."""
     year = _year(financial_year)
     periods = _periods(year, liability)
     if not periods:
@@ -312,6 +314,7 @@ def hereditament_pieces(
             transitional_base=transitional,
             rural_use=rural,
             supporting_small_business_base=supporting_small_business,
+            london=london,
         )
         pieces.append(ChargePiece(start, end, given, tuple(notes)))
     return pieces

@@ -4,6 +4,7 @@ and recovery. Import from here."""
 from borough.revenues.models.billing import Bill
 from borough.revenues.models.payments import (
     BacsFile,
+    BacsRefund,
     BacsReport,
     BacsReportItem,
     DirectDebitMandate,
@@ -38,6 +39,7 @@ __all__ = [
     "AccountSearchKey",
     "Arrangement",
     "BacsFile",
+    "BacsRefund",
     "BacsReport",
     "BacsReportItem",
     "BandHistory",

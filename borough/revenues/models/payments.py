@@ -159,6 +159,7 @@ class BacsFile(TenantOwnedModel):
     class Kind(models.TextChoices):
         AUDDIS = "auddis", "Mandates (AUDDIS)"
         COLLECTION = "collection", "Collections"
+        REFUND = "refund", "Refunds (credits)"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     processing_date = models.DateField()
@@ -174,20 +175,49 @@ class BacsFile(TenantOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "due_date"], condition=Q(kind="collection"), name="bacsfile_one_collection_per_date"
-            )
+            ),
+            # One refund file per processing day: a repeated or resumed build finds it rather than making another.
+            models.UniqueConstraint(
+                fields=["tenant", "processing_date"], condition=Q(kind="refund"), name="bacsfile_one_refund_per_date"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.processing_date.isoformat()}"
 
 
+class BacsRefund(TenantOwnedModel):
+    """Where a refund by BACS is paid: the payee's bank details as the officer gave them (kept for the refund
+    credit file, as a mandate keeps the payer's for collections) and the file that pays it. A refund goes in one
+    file only: it is marked with the file in the same transaction that writes the file."""
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="bacs_refunds")
+    payee_name = models.CharField(max_length=60, help_text="The file carries its first 18 characters.")
+    sort_code = models.CharField(max_length=6)
+    account_number = models.CharField(max_length=8)
+    paid_in = models.ForeignKey(
+        BacsFile, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds", help_text="The credit file."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "entry"], name="bacsrefund_one_per_entry")]
+        indexes = [models.Index(fields=["tenant", "paid_in"], name="bacsrefund_tenant_file")]
+
+    def __str__(self) -> str:
+        return f"BACS refund of {self.entry.amount} to {self.payee_name}"
+
+
 class BacsReport(TenantOwnedModel):
-    """A Bacs report about mandates: ADDACS (the payers' banks cancel, amend or reinstate instructions) or the
-    AUDDIS report (instructions the council lodged that the payers' banks rejected). Imported once (SHA-256)."""
+    """A Bacs report: ADDACS (the payers' banks cancel, amend or reinstate instructions), the AUDDIS report
+    (instructions the council lodged that the payers' banks rejected) or ARUDD (direct debits returned unpaid).
+    Imported once (SHA-256)."""
 
     class Kind(models.TextChoices):
         ADDACS = "addacs", "ADDACS (amendments and cancellations)"
         AUDDIS = "auddis", "AUDDIS report (rejected instructions)"
+        ARUDD = "arudd", "ARUDD (returned direct debits)"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=255)
@@ -226,6 +256,8 @@ class BacsReportItem(TenantOwnedModel):
     mandate = models.ForeignKey(
         DirectDebitMandate, on_delete=models.SET_NULL, null=True, blank=True, related_name="report_items"
     )
+    # ARUDD: the reversal entry a returned collection became.
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     account = models.ForeignKey(
         "revenues.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="bacs_report_items"
     )

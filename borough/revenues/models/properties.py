@@ -30,6 +30,9 @@ class RevenuesSettings(TenantOwnedModel):
     country = models.CharField(max_length=10, choices=Country.choices, default=Country.ENGLAND)
     # What bills, notices and BACS files print about the council (blank: the tenant's name).
     billing_authority_name = models.CharField(max_length=200, blank=True)
+    # Business rates: the billing authority is in Greater London (all its hereditaments are), where the 2026-27
+    # transitional relief bands differ (the 5% band runs to £28,000 rather than £20,000).
+    greater_london = models.BooleanField(default=False)
     billing_address = models.TextField(blank=True, help_text="The council's postal address, printed on bills.")
     enquiries_phone = models.CharField(max_length=30, blank=True)
     # Direct debit (BACS): the council's service user number and the account collections are paid into.

@@ -1,11 +1,14 @@
 """ARUDD: the Bacs report of direct debits the payers' banks returned unpaid.
 
-A returned collection becomes a reversal entry (keyed by the payment, so a report imported twice reverses once):
+The report is imported once: the same file (SHA-256) is refused, and it is kept as a `BacsReport` (kind "arudd")
+with a `BacsReportItem` per returned item, applied or kept for review with why, shown on the Bacs reports pages.
+A returned collection becomes a reversal entry (keyed by the payment, so two reports returning it reverse once):
 the instalment is unpaid again and `arrears` shows it, which is all the recovery run needs to take it up. Return
 reasons that end the instruction (codes 1, 2, 3, 5, 6, B) mark the mandate rejected by the payer's bank;
 "0 refer to payer" leaves it, and the next collection file re-presents the debit (code 18).
 """
 
+import hashlib
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
@@ -13,13 +16,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from borough.core.audit import audit_record
-from borough.revenues.models import DirectDebitMandate, LedgerEntry
+from borough.core.audit import Actor, acting_as, audit_record
+from borough.revenues.models import BacsReport, BacsReportItem, DirectDebitMandate, LedgerEntry
 from borough.revenues.payments.balances import reversal_record
 from borough.revenues.payments.direct_debit import LIVE
+from borough.revenues.services.common import Errors
 from borough.tenancy.models import Tenant
 
 # ARUDD return reasons (Bacs "Automated Return of Unpaid Direct Debits").
@@ -39,6 +43,8 @@ RETURN_REASONS = {
 }
 ENDS_MANDATE = {"1", "2", "3", "5", "6", "B"}
 REFER_TO_PAYER = "0"
+MAX_REPORT_BYTES = 10 * 1024 * 1024
+MAX_RAW = 2000
 
 
 @dataclass(frozen=True)
@@ -48,10 +54,23 @@ class ReturnedDebit:
     amount: Decimal
     reason_code: str
     original_processing_date: date | None
+    position: int = 0  # 1: the report's first returned item
+    raw: str = ""  # the item as the report has it
+
+    def values(self) -> dict:
+        return {
+            "payer_name": self.payer_name,
+            "amount": str(self.amount),
+            "reason": RETURN_REASONS.get(self.reason_code, "Unknown reason"),
+            "original_processing_date": (
+                self.original_processing_date.isoformat() if self.original_processing_date else ""
+            ),
+        }
 
 
 @dataclass
 class AruddResult:
+    report: BacsReport | None = None
     reversed: list[LedgerEntry] = field(default_factory=list)
     already: list[LedgerEntry] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
@@ -96,8 +115,10 @@ def parse_arudd(content: bytes) -> tuple[date | None, list[ReturnedDebit]]:
                 reference=reference.strip().upper(),
                 payer_name=(payer.get("name", "") if payer is not None else "").strip(),
                 amount=amount,
-                reason_code=(item.get("returnCode") or "").strip().upper(),
+                reason_code=(item.get("returnCode") or "").strip().upper()[:2],
                 original_processing_date=original_day,
+                position=number,
+                raw=ElementTree.tostring(item, encoding="unicode")[:MAX_RAW],
             )
         )
     try:
@@ -119,57 +140,148 @@ def _collection_for(item: ReturnedDebit) -> LedgerEntry | None:
     return entries.order_by("-posted_on", "-pk").first()
 
 
-@transaction.atomic
-def arudd_import(*, tenant: Tenant, content: bytes) -> AruddResult:
-    """Reverse each collection an ARUDD report returns (once, however often the report is imported) and end the
-    mandates whose return reason ends the instruction. Items that match no collection are listed, not lost: the
-    report is audited whole."""
+def _why_unmatched(item: ReturnedDebit) -> str:
+    """Why no collection matches a returned item: unknown reference, no such payment, or the amount differs."""
+    collections = LedgerEntry.objects.filter(
+        kind=LedgerEntry.Kind.PAYMENT, method=LedgerEntry.Method.DIRECT_DEBIT, reference=item.reference
+    )
+    if not item.reference:
+        return "Unknown reference: the returned item has none"
+    known = collections.exists() or DirectDebitMandate.objects.filter(reference=item.reference).exists()
+    if not known:
+        return f"Unknown reference: no direct debit has the reference {item.reference}"
+    on = item.original_processing_date
+    same_day = collections.filter(posted_on=on) if on is not None else collections
+    amounts = sorted({-amount for amount in same_day.values_list("amount", flat=True)})
+    if amounts:
+        collected = ", ".join(f"£{amount}" for amount in amounts)
+        day = f" on {on.isoformat()}" if on is not None else ""
+        return f"Amount differs: {item.reference} was collected {collected}{day}, the report returns £{item.amount}"
+    day = f" on {on.isoformat()}" if on is not None else ""
+    return f"No such payment: no collection from {item.reference}{day}"
+
+
+def _end_mandates(tenant: Tenant, entry: LedgerEntry, item: ReturnedDebit, reason: str, on: date) -> list:
+    ended = []
+    mandates = DirectDebitMandate.objects.select_for_update().filter(
+        account_id=entry.account_id, reference=item.reference, status__in=LIVE
+    )
+    for mandate in mandates:
+        mandate.status = DirectDebitMandate.Status.REJECTED
+        mandate.cancelled_on = on
+        mandate.cancel_reason = f"Returned by the payer's bank: ARUDD {item.reason_code} {reason}"[:200]
+        mandate.save(update_fields=["status", "cancelled_on", "cancel_reason"])
+        audit_record(
+            tenant=tenant,
+            action="revenues.mandate_end_by_bank",
+            obj=mandate.account,
+            after={"status": mandate.status, "reason": mandate.cancel_reason},
+            detail={"mandate_id": mandate.pk},
+        )
+        ended.append(mandate)
+    return ended
+
+
+def _item(report: BacsReport, item: ReturnedDebit, posted_on: date, result: AruddResult) -> BacsReportItem:
+    reason = RETURN_REASONS.get(item.reason_code, "Unknown reason")
+    row = BacsReportItem(
+        tenant=report.tenant,
+        report=report,
+        position=item.position,
+        raw=item.raw,
+        reason_code=item.reason_code,
+        reference=item.reference[:18],
+        values=item.values(),
+    )
+    entry = _collection_for(item)
+    if entry is None:
+        result.unmatched.append(f"{item.reference} £{item.amount} ({item.reason_code} {reason})")
+        row.status, row.outcome = BacsReportItem.Status.REVIEW, _why_unmatched(item)[:300]
+        named = DirectDebitMandate.objects.filter(reference=item.reference).order_by("-created_at").first()
+        row.account_id = named.account_id if named and item.reference else None
+        row.save()
+        return row
+    done_before = entry.reversals.filter(kind=LedgerEntry.Kind.REVERSAL).exists()
+    reversal = reversal_record(
+        entry=entry,
+        posted_on=posted_on,
+        reason=f"ARUDD {item.reason_code}: {reason}",
+        source_key=f"arudd:{entry.pk}",
+    )
+    (result.already if done_before else result.reversed).append(reversal)
+    ended = []
+    if item.reason_code in ENDS_MANDATE:
+        ended = _end_mandates(report.tenant, entry, item, reason, posted_on)
+    result.mandates_ended.extend(ended)
+    collected = f"£{item.amount} collected on {entry.posted_on.isoformat()}"
+    outcome = (
+        f"Already reversed (by an earlier report): {collected}"
+        if done_before
+        else f"Reversed: {collected}, returned ({reason.lower()})"
+    )
+    if ended:
+        outcome += f"; direct debit {item.reference} ended"
+    elif item.reason_code == REFER_TO_PAYER and not done_before:
+        outcome += "; the next collection file re-presents it"
+    row.status, row.outcome, row.follow_up = BacsReportItem.Status.APPLIED, outcome[:300], bool(ended)
+    row.entry, row.account_id = reversal, entry.account_id
+    row.mandate = ended[0] if ended else None
+    row.save()
+    return row
+
+
+def arudd_import(*, tenant: Tenant, content: bytes, name: str = "", actor: Actor | None = None) -> AruddResult:
+    """Import an ARUDD report once (the same file, by SHA-256, is refused with a message on "file"), kept as a
+    `BacsReport` of kind "arudd" with a `BacsReportItem` per returned item. Reverse each returned collection (once,
+    however many reports return it) and end the mandates whose return reason ends the instruction. An item that
+    matches no collection is kept for review with why (unknown reference, no such payment, amount differs)."""
+    if actor is not None:
+        with acting_as(actor):
+            return arudd_import(tenant=tenant, content=content, name=name)
+    errors = Errors()
+    if not isinstance(content, bytes) or not content:
+        errors.add("file", "The file is empty")
+    elif len(content) > MAX_REPORT_BYTES:
+        errors.add("file", f"The file is larger than {MAX_REPORT_BYTES // (1024 * 1024)} MB")
+    errors.raise_any()
+    name = " ".join(str(name or "").split())[:255] or "ARUDD report"
+    sha = hashlib.sha256(content).hexdigest()
+    earlier = BacsReport.objects.filter(tenant=tenant, sha256=sha).first()
+    if earlier is not None:
+        raise ValidationError(
+            {"file": f"This report was imported already, as {earlier.name} on {earlier.received_at:%d %B %Y}"}
+        )
     try:
         current_day, items = parse_arudd(content)
     except ValueError as error:
         raise ValidationError({"file": str(error)}) from None
     posted_on = current_day or timezone.localdate()
     result = AruddResult()
-    for item in items:
-        reason = RETURN_REASONS.get(item.reason_code, "Unknown reason")
-        entry = _collection_for(item)
-        if entry is None:
-            result.unmatched.append(f"{item.reference} £{item.amount} ({item.reason_code} {reason})")
-            continue
-        done_before = entry.reversals.filter(kind=LedgerEntry.Kind.REVERSAL).exists()
-        reversal = reversal_record(
-            entry=entry,
-            posted_on=posted_on,
-            reason=f"ARUDD {item.reason_code}: {reason}",
-            source_key=f"arudd:{entry.pk}",
-        )
-        (result.already if done_before else result.reversed).append(reversal)
-        if item.reason_code in ENDS_MANDATE:
-            mandates = DirectDebitMandate.objects.select_for_update().filter(
-                account_id=entry.account_id, reference=item.reference, status__in=LIVE
+    try:
+        with transaction.atomic():
+            report = BacsReport.objects.create(
+                tenant=tenant, kind=BacsReport.Kind.ARUDD, name=name, sha256=sha, report_date=current_day
             )
-            for mandate in mandates:
-                mandate.status = DirectDebitMandate.Status.REJECTED
-                mandate.cancelled_on = posted_on
-                mandate.cancel_reason = f"Returned by the payer's bank: ARUDD {item.reason_code} {reason}"
-                mandate.save(update_fields=["status", "cancelled_on", "cancel_reason"])
-                audit_record(
-                    tenant=tenant,
-                    action="revenues.mandate_end_by_bank",
-                    obj=mandate.account,
-                    after={"status": mandate.status, "reason": mandate.cancel_reason},
-                    detail={"mandate_id": mandate.pk},
-                )
-                result.mandates_ended.append(mandate)
-    audit_record(
-        tenant=tenant,
-        action="revenues.arudd_import",
-        obj=tenant,
-        after={
-            "reversed": len(result.reversed),
-            "already": len(result.already),
-            "unmatched": result.unmatched,
-            "mandates_ended": len(result.mandates_ended),
-        },
-    )
+            rows = [_item(report, item, posted_on, result) for item in items]
+            report.items_total = len(rows)
+            report.items_applied = sum(row.status == BacsReportItem.Status.APPLIED for row in rows)
+            report.items_kept = report.items_total - report.items_applied
+            report.save(update_fields=["items_total", "items_applied", "items_kept"])
+            audit_record(
+                tenant=tenant,
+                action="revenues.arudd_import",
+                obj=report,
+                after={
+                    "name": name,
+                    "reversed": len(result.reversed),
+                    "already": len(result.already),
+                    "unmatched": result.unmatched,
+                    "mandates_ended": len(result.mandates_ended),
+                },
+            )
+    except IntegrityError:
+        if BacsReport.objects.filter(tenant=tenant, sha256=sha).exists():
+            raise ValidationError({"file": "This report was imported already (at the same moment)"}) from None
+        raise
+    result.report = report
     return result

@@ -16,13 +16,16 @@ The layout, as Bacs submissions carry it, a record a line (CRLF), with 106-chara
           32-35 blanks (free format) | 36-46 amount in pence, 11 digits zero filled | 47-64 originator's name |
           65-82 reference (the mandate's) | 83-100 destination account name (the payer) | 101-106 processing day
     contra (one per processing day, balancing the debits) the originator's own account as destination and
-          origin, code 99 (a credit: the contra of debits), amount the day's total, 65-82 "CONTRA"
+          origin, code 99 (a credit: the contra of debits), amount the day's total, 65-82 "CONTRA"; a refund
+          (credit) file is the mirror: each refund a code 99 record crediting the payee's account, and a contra
+          per processing day of code 17 debiting the council's own account with the day's total
     EOF1/EOF2  HDR1/HDR2 with the label changed
     UTL1  1-4 "UTL1" | 5-17 debit total pence | 18-30 credit total pence | 31-37 debit count | 38-44 credit count
           | 45-52 blanks | 53-59 DDI count (AUDDIS instructions) | 60-80 blanks
 Days are Bacs "bYYDDD": a blank, the year's last two digits and the day of the year ("2026-04-01" is " 26091").
 Codes: 0N new instruction and 0C cancellation (AUDDIS, amount zero, no contra), 01 first collection,
-17 regular collection, 18 re-presentation, 19 final collection, 99 credit (the contra).
+17 regular collection (and the contra of credits), 18 re-presentation, 19 final collection, 99 credit (a refund
+to a payee, or the contra of debits).
 Text fields use the Bacs character set: capitals, digits, space and . & / - (anything else becomes a space).
 
 Sources used (2026-11): the HSBC "Message Implementation Guide: BACS Standard 18" (August 2012; VOL, HDR1, HDR2,
@@ -106,6 +109,8 @@ def data_record(originator: Originator, item: Instruction) -> str:
         raise BacsError("An instruction (0N/0C) carries an amount of zero")
     if item.code in DEBIT_CODES and item.pence <= 0:
         raise BacsError("A collection must be for more than zero")
+    if item.code == CREDIT and item.pence <= 0:
+        raise BacsError("A credit must be for more than zero")
     reference = bacs_text(item.reference, 18)
     if item.code != CREDIT and len(reference.strip()) < 6:
         raise BacsError(f"The reference {item.reference!r} must have at least 6 characters")
@@ -127,13 +132,15 @@ def data_record(originator: Originator, item: Instruction) -> str:
     return record
 
 
-def contra_record(originator: Originator, pence: int, processing_day: date) -> str:
+def contra_record(originator: Originator, pence: int, processing_day: date, code: str = CREDIT) -> str:
+    """The originator's own account, balancing a day's records: 99 (a credit) against debits, 17 (a debit)
+    against credits."""
     item = Instruction(
         sort_code=originator.sort_code,
         account_number=originator.account_number,
         payer_name=originator.name,
         reference="CONTRA",
-        code=CREDIT,
+        code=code,
         pence=pence,
         processing_day=processing_day,
     )
@@ -171,22 +178,27 @@ def standard18_file(
     instructions: list[Instruction],
     file_number: int = 1,
 ) -> str:
-    """The whole file: labels, the data records, a contra per processing day for the debits, trailers."""
+    """The whole file: labels, the data records, a contra per processing day for the debits (99) and one for the
+    credits (17), trailers. UTL1 counts and totals every debit (contras 17 included) and every credit (99)."""
     if not instructions:
         raise BacsError("A file needs at least one record")
     vol1, hdr1, hdr2, uhl1 = _labels(originator, serial, created_on, processing_day, file_number)
     records = [data_record(originator, item) for item in instructions]
     debit_days: dict[date, int] = {}
+    credit_days: dict[date, int] = {}
     for item in instructions:
-        if item.code in DEBIT_CODES:
-            debit_days[item.processing_day] = debit_days.get(item.processing_day, 0) + item.pence
+        days = debit_days if item.code in DEBIT_CODES else credit_days if item.code == CREDIT else None
+        if days is not None:
+            days[item.processing_day] = days.get(item.processing_day, 0) + item.pence
     contras = [contra_record(originator, pence, day) for day, pence in sorted(debit_days.items())]
-    debit_total = sum(debit_days.values())
-    debit_count = sum(1 for item in instructions if item.code in DEBIT_CODES)
+    contras += [contra_record(originator, pence, day, REGULAR) for day, pence in sorted(credit_days.items())]
+    debit_total = credit_total = sum(debit_days.values()) + sum(credit_days.values())
+    debit_count = sum(1 for item in instructions if item.code in DEBIT_CODES) + len(credit_days)
+    credit_count = sum(1 for item in instructions if item.code == CREDIT) + len(debit_days)
     ddi_count = sum(1 for item in instructions if item.code in INSTRUCTION_CODES)
     utl1 = (
-        "UTL1" + _pence(debit_total, 13, "debit total") + _pence(debit_total, 13, "credit total")
-        + f"{debit_count:07d}" + f"{len(contras):07d}" + " " * 8 + f"{ddi_count:07d}" + " " * 21
+        "UTL1" + _pence(debit_total, 13, "debit total") + _pence(credit_total, 13, "credit total")
+        + f"{debit_count:07d}" + f"{credit_count:07d}" + " " * 8 + f"{ddi_count:07d}" + " " * 21
     )  # fmt: skip
     assert len(utl1) == LABEL_LENGTH
     lines = [vol1, hdr1, hdr2, uhl1, *records, *contras, "EOF1" + hdr1[4:], "EOF2" + hdr2[4:], utl1]

@@ -58,3 +58,18 @@ class AruddUploadForm(forms.Form):
         help_text="The Automated Return of Unpaid Direct Debits report, as Bacs publishes it",
         error_messages={"required": "Choose the ARUDD report", "empty": "The file is empty"},
     )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"  # a date picker where the browser has one; typed text (2/4/2026) works too
+
+
+class RefundFileForm(forms.Form):
+    processing_date = forms.DateField(
+        label="Processing day (optional)",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"],
+        widget=DateInput(format="%Y-%m-%d"),
+        help_text="The Bacs processing day, like 2/4/2026. Leave it blank for the next working day.",
+        error_messages={"invalid": "Enter a real date, like 2/4/2026"},
+    )

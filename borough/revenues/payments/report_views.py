@@ -1,5 +1,5 @@
-"""Staff pages for the Bacs reports about mandates (/staff/revenues/payments/reports/): upload an ADDACS or AUDDIS
-report, see what each advice did, and mark what was followed up or reviewed."""
+"""Staff pages for the Bacs reports (/staff/revenues/payments/reports/): upload an ADDACS, AUDDIS or ARUDD report,
+see what each advice or returned item did, and mark what was followed up or reviewed."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from borough.channels.forms import absorb
 from borough.core.audit import Actor
 from borough.revenues.models import BacsReport, BacsReportItem
+from borough.revenues.payments.arudd import arudd_import
 from borough.revenues.payments.mandate_reports import bacs_report_import, bacs_report_item_resolve
 from borough.revenues.payments.report_forms import BacsReportUploadForm, ItemResolveForm
 from borough.revenues.payments.views import PAGE, payments_view
@@ -28,13 +29,21 @@ def reports(request):
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            report = bacs_report_import(
-                tenant=request.tenant,
-                kind=form.cleaned_data["kind"],
-                name=uploaded.name,
-                content=uploaded.read(),
-                actor=Actor.for_user(request.user),
-            )
+            if form.cleaned_data["kind"] == BacsReport.Kind.ARUDD:
+                report = arudd_import(
+                    tenant=request.tenant,
+                    content=uploaded.read(),
+                    name=uploaded.name,
+                    actor=Actor.for_user(request.user),
+                ).report
+            else:
+                report = bacs_report_import(
+                    tenant=request.tenant,
+                    kind=form.cleaned_data["kind"],
+                    name=uploaded.name,
+                    content=uploaded.read(),
+                    actor=Actor.for_user(request.user),
+                )
         except ValidationError as error:
             absorb(form, error)
         else:

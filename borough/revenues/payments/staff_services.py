@@ -1,6 +1,7 @@
 """What an officer does about direct debits and refunds from the account page, each through the payments services:
 set up a direct debit (`mandate_create`, and the account's instalment scheme in the same transaction), cancel one
-(`mandate_cancel`), and refund a credit (`refund_record`, with where the money goes)."""
+(`mandate_cancel`), and refund a credit (`refund_record`, with where the money goes; a BACS refund's bank details
+are kept as a `BacsRefund`, which the next refund credit file pays: borough.revenues.payments.refunds)."""
 
 import re
 from datetime import date
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from borough.core.audit import audit_record
-from borough.revenues.models import Account, DirectDebitMandate, LedgerEntry
+from borough.revenues.models import Account, BacsRefund, DirectDebitMandate, LedgerEntry
 from borough.revenues.payments.balances import refund_record, year_balance
 from borough.revenues.payments.direct_debit import LIVE, mandate_cancel, mandate_create
 from borough.revenues.services.common import Errors
@@ -139,6 +140,14 @@ def refund_issue(
     if not entry.reference:
         entry.reference = reference[:100]
         entry.save(update_fields=["reference"])
+        if method == RefundMethod.BACS:  # paid by the next refund credit file (payments.refunds)
+            BacsRefund.objects.create(
+                tenant=account.tenant,
+                entry=entry,
+                payee_name=" ".join(str(payee_name).split()),
+                sort_code=re.sub(r"[\s-]", "", str(sort_code)),
+                account_number=re.sub(r"[\s-]", "", str(account_number)),
+            )
         shown = reference if method != RefundMethod.BACS else re.sub(r"\d{4}(\d{4})\b", r"****\1", reference, count=1)
         audit_record(
             tenant=account.tenant,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("mandates/", views.mandates, name="mandates"),
     path("bacs/", views.bacs_files, name="bacs"),
     path("bacs/<int:pk>/download", views.bacs_download, name="bacs_download"),
+    path("bacs/refund-file", views.refund_file, name="bacs_refund_file"),
     path("reports/", report_views.reports, name="reports"),
     path("reports/<int:pk>/", report_views.report_detail, name="report"),
     path("reports/items/<int:pk>/resolve", report_views.item_resolve, name="report_item_resolve"),

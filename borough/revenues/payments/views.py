@@ -1,9 +1,11 @@
 """Staff pages for money in (/staff/revenues/payments/): payment files and the rows waiting for review, uploading
-a file, direct debit mandates and the BACS files (download, ARUDD returns)."""
+a file, direct debit mandates and the BACS files (download, the refund credit file, ARUDD returns)."""
+
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,7 +15,14 @@ from borough.core.audit import Actor
 from borough.identity.permissions import staff_view
 from borough.revenues.models import BacsFile, DirectDebitMandate, PaymentFile, PaymentFileRow
 from borough.revenues.payments.arudd import arudd_import
-from borough.revenues.payments.forms import AruddUploadForm, PaymentFileUploadForm, RowDismissForm, RowPostForm
+from borough.revenues.payments.forms import (
+    AruddUploadForm,
+    PaymentFileUploadForm,
+    RefundFileForm,
+    RowDismissForm,
+    RowPostForm,
+)
+from borough.revenues.payments.refunds import refund_file_create, refunds_waiting
 from borough.revenues.payments.services import (
     payment_file_import,
     payment_row_dismiss,
@@ -135,29 +144,69 @@ def mandates(request):
     return render_staff(request, "revenues/payments/mandates.html", context)
 
 
+def _bacs_page(request, form=None, refund_form=None, status: int = 200):
+    files = BacsFile.objects.defer("content").annotate(
+        mandates=Count("lodged_mandates", distinct=True) + Count("cancelled_mandates", distinct=True)
+    )[:PAGE]
+    waiting = refunds_waiting().aggregate(count=Count("pk"), total=Sum("entry__amount"))
+    context = {
+        "files": files,
+        "form": form or AruddUploadForm(),
+        "refund_form": refund_form or RefundFileForm(),
+        "refunds_waiting": waiting["count"],
+        "refunds_waiting_total": (waiting["total"] or Decimal(0)).quantize(Decimal("0.01")),
+    }
+    return render_staff(request, "revenues/payments/bacs.html", context, status=status)
+
+
 @payments_view
 @require_http_methods(["GET", "POST"])
 def bacs_files(request):
     form = AruddUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
         try:
-            result = arudd_import(tenant=request.tenant, content=form.cleaned_data["file"].read())
+            result = arudd_import(
+                tenant=request.tenant, content=uploaded.read(), name=uploaded.name, actor=Actor.for_user(request.user)
+            )
         except ValidationError as error:
             absorb(form, error)
         else:
             messages.success(
                 request,
                 f"ARUDD report: {len(result.reversed)} collection(s) reversed, {len(result.already)} reversed "
-                f"before, {len(result.mandates_ended)} direct debit(s) ended.",
+                f"before, {len(result.mandates_ended)} direct debit(s) ended, {len(result.unmatched)} kept for "
+                "review.",
             )
-            for item in result.unmatched:
-                messages.warning(request, f"Matches no collection, check by hand: {item}")
+            return redirect("revenues_payments:report", pk=result.report.pk)
+    return _bacs_page(request, form=form, status=400 if form.errors else 200)
+
+
+@payments_view
+@require_POST
+def refund_file(request):
+    """Make the refund credit file for a processing day (the next working day unless given)."""
+    form = RefundFileForm(request.POST)
+    if form.is_valid():
+        try:
+            file = refund_file_create(
+                tenant=request.tenant,
+                processing_day=form.cleaned_data["processing_date"],
+                actor=Actor.for_user(request.user),
+            )
+        except ValidationError as error:
+            absorb(form, error)
+        else:
+            if file is None:
+                messages.info(request, "No refunds by BACS are waiting for a file.")
+            else:
+                messages.success(
+                    request,
+                    f"Refund file for {file.processing_date:%d %B %Y}: {file.record_count} refund"
+                    f"{'s' if file.record_count != 1 else ''}, £{file.total}. Download it below.",
+                )
             return redirect("revenues_payments:bacs")
-    files = BacsFile.objects.defer("content").annotate(
-        mandates=Count("lodged_mandates", distinct=True) + Count("cancelled_mandates", distinct=True)
-    )[:PAGE]
-    status = 400 if form.errors else 200
-    return render_staff(request, "revenues/payments/bacs.html", {"files": files, "form": form}, status=status)
+    return _bacs_page(request, refund_form=form, status=400)
 
 
 @payments_view

@@ -124,7 +124,10 @@ class RefundForm(forms.Form):
         label="Paid to",
         required=False,
         max_length=60,
-        help_text="The account holder's name for BACS, the payee for a cheque",
+        help_text=(
+            "The account holder's name for BACS (the refund file carries its first 18 characters), the payee for a "
+            "cheque"
+        ),
         error_messages={"max_length": "Use at most 60 characters"},
     )
     sort_code = sort_code_field(required=False)

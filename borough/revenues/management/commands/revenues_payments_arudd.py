@@ -26,7 +26,7 @@ class Command(TenantCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}") from None
         try:
-            result = arudd_import(tenant=tenant, content=content)
+            result = arudd_import(tenant=tenant, content=content, name=path.name)
         except ValidationError as error:
             self.stderr.write("; ".join(m for ms in error.message_dict.values() for m in ms))
             sys.exit(2)

@@ -127,3 +127,42 @@ def test_the_reader_refuses_totals_that_disagree():
     lines[-2] = lines[-2][:4] + "9" * 13 + lines[-2][17:]
     with pytest.raises(bacs.BacsError, match="debit total"):
         bacs.read_standard18("\r\n".join(lines))
+
+
+def test_a_credit_file_has_a_debit_contra_per_day_and_totals_both_ways():
+    """Refunds: 99 credits each payee; the contra (17) debits the council's account with each day's total."""
+    other_day = date(2026, 5, 1)
+    items = [debit("99", 1000), debit("99", 250, reference="NFD-000124"), debit("99", 5, day=other_day)]
+    text = bacs.standard18_file(
+        originator=COUNCIL, serial="000042", created_on=DAY, processing_day=DAY, instructions=items
+    )
+    lines = text.split("\r\n")[:-1]
+    contras = lines[7:9]
+    assert [line[15:17] for line in lines[4:9]] == ["99", "99", "99", "17", "17"]
+    assert contras[0] == (
+        "401234" "87654321" "0" "17" "401234" "87654321" "    " "00000001250"
+        "NORTHFIELD DC     " "CONTRA            " "NORTHFIELD DC     " " 26120"
+    )  # fmt: skip
+    assert contras[1][35:46] == "00000000005" and contras[1][100:] == " 26121"
+    utl1 = lines[-1]
+    assert utl1[4:17] == utl1[17:30] == "0000000001255"
+    assert (utl1[30:37], utl1[37:44], utl1[52:59]) == ("0000002", "0000003", "0000000")
+    assert [r.code for r in bacs.read_standard18(text).records] == ["99", "99", "99", "17", "17"]
+
+
+def test_a_file_of_debits_and_credits_balances_each_side():
+    text = bacs.standard18_file(
+        originator=COUNCIL, serial="000043", created_on=DAY, processing_day=DAY,
+        instructions=[debit("17", 700), debit("99", 300)],
+    )  # fmt: skip
+    records = bacs.read_standard18(text).records
+    assert [(r.code, r.pence, r.reference) for r in records] == [
+        ("17", 700, "NFD-000123"), ("99", 300, "NFD-000123"), ("99", 700, "CONTRA"), ("17", 300, "CONTRA"),
+    ]  # fmt: skip
+    utl1 = text.split("\r\n")[-2]
+    assert utl1[4:17] == utl1[17:30] == "0000000001000" and (utl1[30:37], utl1[37:44]) == ("0000002", "0000002")
+
+
+def test_a_credit_of_nothing_is_refused():
+    with pytest.raises(bacs.BacsError, match="A credit must be for more than zero"):
+        bacs.data_record(COUNCIL, debit("99", 0))

@@ -193,7 +193,10 @@ def test_arudd_reverses_returned_collections_once_and_ends_mandates(bacs_council
     assert instalments_status(account=refer, financial_year=YEAR, as_of=date(2026, 4, 8))[0].outstanding == D("100.00")
     assert DirectDebitMandate.objects.get(account=closed).status == DirectDebitMandate.Status.REJECTED
     assert DirectDebitMandate.objects.get(account=refer).status == DirectDebitMandate.Status.ACTIVE
-    again = arudd_import(tenant=bacs_council, content=report)
+    with pytest.raises(ValidationError) as error:
+        arudd_import(tenant=bacs_council, content=report)
+    assert "imported already" in error.value.message_dict["file"][0]
+    again = arudd_import(tenant=bacs_council, content=report + b"\n")  # the same returns in another file
     assert len(again.already) == 2 and not again.reversed
     assert LedgerEntry.objects.filter(kind="reversal").count() == 2
     # "Refer to payer" is re-presented (18) with May's collection; the ended mandate collects nothing.
