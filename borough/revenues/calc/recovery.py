@@ -10,8 +10,10 @@ Council tax, the Council Tax (Administration and Enforcement) Regulations 1992 (
 - reg. 23(2)(a): no reminder is needed once all the instalments have fallen due;
 - reg. 33 and 34(1)-(2): a final notice states the amount; if it is unpaid at the expiry of the 7 days beginning
   with the day it was issued, the council may complain to a justice of the peace for a summons (the summons list);
-- reg. 35(2A): no liability order until 14 days after the summons was served; reg. 34(7): the order is for the
-  sum outstanding and the costs reasonably incurred; reg. 34(5): paid with costs before the hearing, it stops.
+- reg. 35(2A): "No liability order shall be made in pursuance of a summons issued under regulation 34(2) unless
+  14 days have elapsed since the day on which the summons was served" (see `earliest_hearing`); reg. 34(7): the
+  order is for the sum outstanding and the costs reasonably incurred; reg. 34(5): paid with costs before the
+  hearing, it stops.
 Business rates, the Non-Domestic Rating (Collection and Enforcement) (Local Lists) Regulations 1989 (SI 1989/1058):
 - reg. 8(1): one further notice (the reminder) when an instalment is not paid;
 - reg. 8(2): the balance becomes payable at the expiry of a further 7 days beginning with the day of the failure,
@@ -34,6 +36,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from borough.core.calc.working_days import add_working_days
 from borough.revenues.calc.instalments import monthly_due_dates
 
 ZERO = Decimal("0.00")
@@ -62,8 +65,12 @@ class RecoveryRules:
     # Statutory: after the last reminder a missed instalment makes the balance payable "on the day following the
     # day of the failure" (CT reg. 23(4): 1 day) or at the expiry of a further 7 days (NNDR reg. 8(2)(b): 7).
     after_last_reminder_days: int = 1
-    # Statutory: no liability order until 14 days after the summons was served (CT reg. 35(2A)).
+    # Statutory: no liability order until 14 days have elapsed since the day the summons was served (CT reg. 35(2A)).
     summons_service_days: int = 14
+    # Deemed service by first class post: the second business day after posting (Practice Direction [1985] 1 All
+    # ER 889 on Interpretation Act 1978 s. 7; second class would be the fourth). Summonses are posted, at the
+    # earliest, on the day they are issued.
+    summons_post_days: int = 2
     # Council practice: the reminder goes this many days after the missed due date, so payments already on their
     # way (bank transfers, Post Office and PayPoint files of the next working days) are posted first. Councils
     # publish timetables, not a figure (e.g. Newcastle-under-Lyme's recovery policy: "reminders are timetabled
@@ -71,8 +78,8 @@ class RecoveryRules:
     reminder_after_days: int = 7
     # Council practice: days after the final notice's 7 days before the summons is sought (0: the next run).
     summons_after_days: int = 0
-    # Council practice: the hearing booked this many days after the summons is issued: the 14 days of reg. 35(2A)
-    # plus a week for service by post.
+    # Council practice: the hearing booked this many days after the summons is issued: service by post (up to 6
+    # days over Easter or Christmas) and the 14 clear days of reg. 35(2A), whatever the day (least_hearing_days).
     hearing_after_days: int = 21
     # Council practice: days of grace before a missed arrangement payment breaks the arrangement.
     arrangement_grace_days: int = 7
@@ -379,6 +386,96 @@ def _below_minimum(amount: Decimal, rules: RecoveryRules, steps: list[str]) -> b
         "none is sent."
     )
     return True
+
+
+# The hearing: reg. 35(2A) -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """When a summons issued on `issued_on` is served, the earliest lawful hearing, and a proposed day checked."""
+
+    issued_on: date
+    served_on: date  # deemed served: the post's second business day after posting on the day of issue
+    earliest: date  # the first day on which 14 whole days have elapsed since the day of service
+    day: date | None  # the hearing day proposed, if any
+    lawful: bool  # the proposed day is on or after `earliest` (True when none is proposed)
+    steps: tuple[str, ...]
+
+
+def earliest_hearing(
+    issued_on: date, *, holidays: frozenset[date], rules: RecoveryRules | None = None, hearing: date | None = None
+) -> Hearing:
+    """The one rule for the hearing of a summons (CT reg. 35(2A); NNDR reg. 12 is read the same way).
+
+    1. The summons is posted, at the earliest, on the day it is issued (the run day).
+    2. Posted, it is deemed served on the second business day after posting: a day that is not a Saturday, Sunday
+       or bank holiday in England and Wales (`holidays`: GOV.UK's list, which includes Christmas Day and Good
+       Friday; "business day" as CT reg. 1(2) defines it). The day of posting is not counted.
+    3. No order until 14 days have elapsed since the day of service: the day of service is not counted, and the
+       14 days must be over before the hearing day begins, so the earliest hearing is the 15th day after service.
+    `hearing`, if given, is checked against that day."""
+    rules = rules or RecoveryRules()
+    served_on = add_working_days(issued_on, rules.summons_post_days, holidays=holidays)
+    earliest = served_on + timedelta(days=rules.summons_service_days + 1)
+    steps = [
+        f"The summons issued on {_weekday(issued_on)} and posted that day is deemed served on {_weekday(served_on)}, "
+        f"the {'second' if rules.summons_post_days == 2 else _nth(rules.summons_post_days)} business day after "
+        "posting (weekends and bank holidays not counted).",
+        f"No liability order until {rules.summons_service_days} days have elapsed since the day of service "
+        f"(CT (A&E) Regs 1992 reg. 35(2A)): the earliest hearing is {_weekday(earliest)}.",
+    ]
+    lawful = hearing is None or hearing >= earliest
+    if hearing is not None:
+        steps.append(
+            f"The hearing on {_weekday(hearing)} is "
+            + (
+                f"lawful ({(hearing - served_on).days - 1} whole days after service)."
+                if lawful
+                else f"too early: only {max((hearing - served_on).days - 1, 0)} whole days after service."
+            )
+        )
+    return Hearing(issued_on, served_on, earliest, hearing, lawful, tuple(steps))
+
+
+def hearing_for(
+    issued_on: date, *, holidays: frozenset[date], rules: RecoveryRules, hearing: date | None = None
+) -> Hearing:
+    """The hearing the daily run books: the day given, or the council's `hearing_after_days` after the summons;
+    a day that is too early (settings saved before this rule, a holiday the settings did not foresee) is moved to
+    the earliest lawful day, with a step saying so. A day given by an officer is checked, never moved: use
+    `earliest_hearing(..., hearing=)` to refuse it."""
+    proposed = hearing or issued_on + timedelta(days=rules.hearing_after_days)
+    checked = earliest_hearing(issued_on, holidays=holidays, rules=rules, hearing=proposed)
+    if checked.lawful:
+        return checked
+    moved = checked.earliest
+    step = f"The hearing is moved to {_weekday(moved)}, the earliest lawful day."
+    return replace(checked, day=moved, lawful=True, steps=(*checked.steps, step))
+
+
+def least_hearing_days(
+    *, holidays: frozenset[date], start: date, days: int = 366, rules: RecoveryRules | None = None
+) -> tuple[int, Hearing]:
+    """The fewest days from summons to hearing that are lawful for a summons issued on any of the `days` days from
+    `start`, with the summons that needs the most (a Thursday before Good Friday and Easter Monday: served the
+    next Wednesday, 6 days on, so 21)."""
+    worst: Hearing | None = None
+    for offset in range(days):
+        hearing = earliest_hearing(start + timedelta(days=offset), holidays=holidays, rules=rules)
+        if worst is None or (hearing.earliest - hearing.issued_on) > (worst.earliest - worst.issued_on):
+            worst = hearing
+    if worst is None:
+        raise ValueError("days: at least one day")
+    return (worst.earliest - worst.issued_on).days, worst
+
+
+def _weekday(value: date) -> str:
+    return f"{value:%A} {_day(value)}"
+
+
+def _nth(number: int) -> str:
+    return {1: "first", 3: "third", 4: "fourth"}.get(number, f"{number}th")
 
 
 # Arrangements -----------------------------------------------------------------------------------------------------

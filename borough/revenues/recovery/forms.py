@@ -3,6 +3,7 @@
 from django import forms
 
 from borough.revenues.models import RecoveryAction
+from borough.revenues.recovery.practice import hearing_days_limits
 
 DATE_HINT = "For example, 2026-04-27"
 
@@ -116,11 +117,19 @@ class SettingsForm(forms.Form):
     )
     hearing_after_days = _days(
         "Days from the summons to the hearing",
-        "At least 15: no liability order until 14 days after the summons is served (reg. 35(2A)).",
+        "At least the days a summons posted before Easter or Christmas needs: it is served on the second business "
+        "day after posting, and no order may be made until 14 days have elapsed since then (reg. 35(2A)).",
     )
     arrangement_grace_days = _days(
         "Days of grace on an arrangement payment", "Days after a missed payment before the arrangement is broken."
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        (least, _most), _why = hearing_days_limits()
+        field = self.fields["hearing_after_days"]
+        field.help_text = f"At least {least}: " + field.help_text[0].lower() + field.help_text[1:]
+
     minimum_reminder = forms.DecimalField(
         label="Least amount a reminder asks for",
         help_text="In pounds. Below this no reminder (nor a first final notice) is sent. 0.00: any amount.",

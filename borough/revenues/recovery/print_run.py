@@ -1,11 +1,13 @@
-"""The recovery print file (run kind `revenues.recovery_print`): the notices issued on a day that have not gone
-out, for a mailing house, as the bills' print file (borough.revenues.documents.print_run) does.
+"""The recovery print file (run kind `revenues.recovery_print`): the notices issued on a day that have not gone out, for
+a mailing house, as the bills' print file (borough.revenues.documents.print_run) does.
 
 Parameters: {"date": "YYYY-MM-DD"} (default today): the day the notices were issued. Notices of e-billing accounts
-are emailed instead (recovery_notice_send); summonses are left to the court (the summons list); notices withdrawn
-or paid before they go are not sent. Each chunk of notices becomes one PDF (each notice from a new page) and a CSV
-manifest part; finish() joins the parts into `print-manifest.csv`. A chunk's files and its notices marked sent
-commit together with the chunk, so a run killed half way and resumed prints each notice once.
+are emailed instead (recovery_notice_send); summonses are left to the court (the summons list); notices withdrawn or
+paid before they go are not sent. The withdrawal letters still waiting (recovery/letters.py: withdrawals made on or
+before the day, before the run started) go too, in chunks of their own (`letters-<first id>`). Each chunk of notices
+becomes one PDF (each notice from a new page) and a CSV manifest part; finish() joins the parts into `print-
+manifest.csv`. A chunk's files and its notices marked sent commit together with the chunk, so a run killed half way
+and resumed prints each notice once.
 """
 
 from datetime import date
@@ -21,6 +23,17 @@ from borough.core.runs import RunKind, run_directory, run_kind
 from borough.revenues.documents.files import print_chunk_write, print_manifest_join
 from borough.revenues.documents.render import render_document
 from borough.revenues.models import RecoveryAction
+from borough.revenues.recovery.letters import (
+    TEMPLATE as LETTER_TEMPLATE,
+)
+from borough.revenues.recovery.letters import (
+    letter_document_context,
+    letter_email,
+    letter_mark_sent,
+    letter_of,
+    letter_waiting,
+    letters_for_print_run,
+)
 from borough.revenues.recovery.sending import ADDRESS_LINES, NOT_POSTED, notice_recipient, recovery_notice_send, waiting
 
 KIND = "revenues.recovery_print"
@@ -70,21 +83,32 @@ class RecoveryPrint(RunKind):
             tenant_id=run.tenant_id, issued_on=date.fromisoformat(run.parameters["date"]), created_at__lt=run.created_at
         ).exclude(stage__in=NOT_POSTED)
 
+    def _parts(self, ids: list[int]) -> list[list[int]]:
+        return [ids[start : start + self.CHUNK_SIZE] for start in range(0, len(ids), self.CHUNK_SIZE)]
+
     def chunks(self, run: Run) -> list[dict[str, Any]]:
         ids = list(self._notices(run).order_by("pk").values_list("pk", flat=True))
-        return [
-            {"first": part[0], "last": part[-1], "items": len(part)}
-            for part in (ids[start : start + self.CHUNK_SIZE] for start in range(0, len(ids), self.CHUNK_SIZE))
+        letters = letters_for_print_run(
+            tenant_id=run.tenant_id,
+            day=date.fromisoformat(run.parameters["date"]),
+            started=run.created_at,
+            run_id=run.pk,
+        )
+        return [{"first": part[0], "last": part[-1], "items": len(part)} for part in self._parts(ids)] + [
+            {"letters": part, "first": part[0], "last": part[-1], "items": len(part)} for part in self._parts(letters)
         ]
 
     def chunk_label(self, chunk: dict[str, Any]) -> str:
-        return f"notices {chunk['first']} to {chunk['last']}"
+        return f"{'letters' if 'letters' in chunk else 'notices'} {chunk['first']} to {chunk['last']}"
 
     @staticmethod
     def _part(run: Run, chunk: dict[str, Any], suffix: str) -> Path:
-        return run_directory(run) / f"notices-{chunk['first']:010d}.{suffix}"
+        prefix = "letters" if "letters" in chunk else "notices"
+        return run_directory(run) / f"{prefix}-{chunk['first']:010d}.{suffix}"
 
     def process_chunk(self, run: Run, chunk: dict[str, Any]) -> tuple[int, int, list[str]]:
+        if "letters" in chunk:
+            return self._letters(run, chunk)
         notices = (
             waiting(self._notices(run))
             .filter(pk__gte=chunk["first"], pk__lte=chunk["last"])
@@ -122,10 +146,48 @@ class RecoveryPrint(RunKind):
         )
         return len(printed) + emailed, failed, errors
 
+    def _letters(self, run: Run, chunk: dict[str, Any]) -> tuple[int, int, list[str]]:
+        """A chunk of withdrawal letters: emailed (e-billing) or printed, each once, marked with this run."""
+        actions = (
+            RecoveryAction.objects.filter(pk__in=chunk["letters"])
+            .select_related("account__dwelling", "account__hereditament", "tenant")
+            .prefetch_related("account__parties")
+            .order_by("pk")
+            .select_for_update(of=("self",))
+        )
+        pdf_path = self._part(run, chunk, "pdf")
+        documents, rows, printed, errors = [], [], [], []
+        emailed = failed = 0
+        page = 1
+        for action in actions:
+            if not letter_waiting(letter_of(action)):
+                continue
+            try:
+                if action.account.ebilling_email:
+                    emailed += letter_email(action=action, run_id=run.pk)
+                    continue
+                document = render_document(LETTER_TEMPLATE, letter_document_context(action))
+            except Exception as error:  # one bad letter stays waiting, with its error; the rest go
+                failed += 1
+                errors.append(f"Withdrawal letter {action.pk} ({action.account.number}): {error}")
+                continue
+            to = notice_recipient(action)
+            lines = (to["lines"] + [""] * ADDRESS_LINES)[:ADDRESS_LINES]
+            pages = len(document.pages)
+            rows.append([pdf_path.name, page, pages, "withdrawal_letter", action.pk, action.account.number,
+                         " and ".join(to["names"]), *lines, to["postcode"]])  # fmt: skip
+            documents.append(document)
+            printed.append(action)
+            page += pages
+        print_chunk_write(pdf_path, self._part(run, chunk, "csv"), documents, rows)
+        for action in printed:
+            letter_mark_sent(action, RecoveryAction.Delivery.PRINT, run_id=run.pk)
+        return len(printed) + emailed, failed, errors
+
     def finish(self, run: Run) -> None:
         directory = run_directory(run)
         directory.mkdir(parents=True, exist_ok=True)
-        parts = sorted(directory.glob("notices-*.csv"))
+        parts = sorted(directory.glob("notices-*.csv")) + sorted(directory.glob("letters-*.csv"))
         path = directory / MANIFEST
         printed, pages = print_manifest_join(parts, MANIFEST_COLUMNS, path)
         run.result = {

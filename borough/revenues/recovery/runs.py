@@ -14,7 +14,7 @@ account is emailed in the same transaction (recovery_notice_send); the rest wait
 import csv
 import os
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from borough.core.calendars import bank_holidays
 from borough.core.models import Run
 from borough.core.runs import RunKind, run_directory, run_kind
+from borough.revenues.calc import recovery as calc
 from borough.revenues.models import Arrangement, Bill, RecoveryAction
 from borough.revenues.payments.balances import financial_year_of
 from borough.revenues.recovery.position import account_years, live_holds, rules_for
+from borough.revenues.recovery.practice import SERVICE_HOLIDAYS
 from borough.revenues.recovery.sending import recovery_notice_send
 from borough.revenues.recovery.services import recovery_account_process
 
@@ -48,7 +51,6 @@ SUMMONS_COLUMNS = [
 ]
 # Spreadsheet programs run cells starting with these as formulas; a leading quote stops that.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MIN_HEARING_DAYS = 14  # CT reg. 35(2A): no order until 14 days after service
 
 
 def _cell(value: Any) -> str:
@@ -89,11 +91,14 @@ class RecoveryDaily(RunKind):
         hearing = None
         if parameters.get("hearing_date") not in (None, ""):
             hearing = _parse_date("hearing_date", parameters["hearing_date"], errors)
-            if hearing is not None and day is not None and (hearing - day).days < MIN_HEARING_DAYS + 1:
-                errors["hearing_date"] = (
-                    "The hearing must be more than 14 days after the run date, so the summons can be served 14 days "
-                    "before it (reg. 35(2A))"
-                )
+            if hearing is not None and day is not None:
+                checked = calc.earliest_hearing(day, holidays=bank_holidays(SERVICE_HOLIDAYS), hearing=hearing)
+                if not checked.lawful:
+                    errors["hearing_date"] = (
+                        f"The hearing must be on or after {checked.earliest.isoformat()}: a summons issued on "
+                        f"{day.isoformat()} is deemed served by post on {checked.served_on.isoformat()}, and no "
+                        "liability order may be made until 14 days have elapsed since then (reg. 35(2A))"
+                    )
         cleaned: dict[str, Any] = {"date": day.isoformat() if day else None}
         if hearing is not None:
             cleaned["hearing_date"] = hearing.isoformat()
@@ -142,6 +147,7 @@ class RecoveryDaily(RunKind):
             if "reminder_after_days" in run.parameters
             else {}
         )
+        holidays = bank_holidays(SERVICE_HOLIDAYS)
         for year in years.values():
             rules = rules_for(year.account, **{**year.practice, **override})
             try:
@@ -150,7 +156,7 @@ class RecoveryDaily(RunKind):
                     recovery_account_process(
                         year=year,
                         today=day,
-                        hearing_date=hearing or day + timedelta(days=rules.hearing_after_days),
+                        hearing=calc.hearing_for(day, holidays=holidays, rules=rules, hearing=hearing),
                         rules=rules,
                         run=run,
                     )

@@ -11,12 +11,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from borough.core.audit import audit_record, snapshot
+from borough.core.calendars import bank_holidays
 from borough.revenues.calc import recovery as calc
 from borough.revenues.calc.errors import InputError
 from borough.revenues.calc.params import FinancialYear
 from borough.revenues.models import Account, Arrangement, LedgerEntry, RecoveryAction, RecoveryHold, RevenuesSettings
 from borough.revenues.recovery.notices import notice_detail
 from borough.revenues.recovery.position import AccountYear, account_year, live_holds
+from borough.revenues.recovery.practice import SERVICE_HOLIDAYS
+from borough.revenues.recovery.sending import recovery_notice_send
 from borough.revenues.services.common import Errors, text_value
 
 ZERO = Decimal("0.00")
@@ -115,11 +118,12 @@ def recovery_account_process(
     *,
     year: AccountYear,
     today: date,
-    hearing_date: date,
+    hearing: calc.Hearing,
     rules: calc.RecoveryRules | None = None,
     run=None,
 ) -> list[str]:
-    """The daily run's work for one account's year, in the caller's transaction. Returns what happened."""
+    """The daily run's work for one account's year, in the caller's transaction. Returns what happened. `hearing`
+    is the day a summons issued today is heard (calc.recovery.hearing_for), with its steps."""
     if year.hold is not None:
         return [HELD]
     outcomes = []
@@ -135,13 +139,15 @@ def recovery_account_process(
         outcomes.append("paid")
     if decision.action == calc.NOTHING:
         return outcomes or [NOTHING]
-    return [*outcomes, _issue(year, decision, today=today, hearing_date=hearing_date, run=run)]
+    return [*outcomes, _issue(year, decision, today=today, hearing=hearing, run=run)]
 
 
-def _issue(year: AccountYear, decision: calc.Decision, *, today: date, hearing_date: date, run) -> str:
+def _issue(year: AccountYear, decision: calc.Decision, *, today: date, hearing: calc.Hearing, run) -> str:
     account = year.account
     summons = decision.action == calc.SUMMONS
     costs = ZERO
+    hearing_date = hearing.day if summons else None
+    steps = (*decision.steps, *hearing.steps) if summons else decision.steps
     if summons:
         settings = RevenuesSettings.objects.filter(tenant_id=account.tenant_id).first()
         costs = settings.summons_costs if settings else ZERO
@@ -154,7 +160,7 @@ def _issue(year: AccountYear, decision: calc.Decision, *, today: date, hearing_d
         amount=decision.amount,
         pay_by=decision.pay_by,
         costs=costs,
-        hearing_date=hearing_date if summons else None,
+        hearing_date=hearing_date,
         run=run,
         detail=notice_detail(
             year,
@@ -164,8 +170,8 @@ def _issue(year: AccountYear, decision: calc.Decision, *, today: date, hearing_d
             balance=decision.balance,
             pay_by=decision.pay_by,
             costs=costs,
-            hearing_date=hearing_date if summons else None,
-            steps=decision.steps,
+            hearing_date=hearing_date,
+            steps=steps,
         ),
     )
     try:
@@ -174,7 +180,7 @@ def _issue(year: AccountYear, decision: calc.Decision, *, today: date, hearing_d
     except IntegrityError:
         return ALREADY
     _costs_entry(action, costs, today, "Costs of the summons")
-    _audit_action(action, decision.action, steps=list(decision.steps), run_id=run.pk if run else None)
+    _audit_action(action, decision.action, steps=list(steps), run_id=run.pk if run else None)
     year.actions.append(action)
     return decision.action
 
@@ -225,6 +231,7 @@ def liability_order_record(
     if amount_of_costs is None:
         amount_of_costs = settings.liability_order_costs if settings else ZERO
     years = []
+    holidays = bank_holidays(SERVICE_HOLIDAYS)
     for summons in locked:
         number = summons.account.number
         if summons.stage != RecoveryAction.Stage.SUMMONS:
@@ -244,11 +251,13 @@ def liability_order_record(
         ):
             errors.add("summonses", f"{number}: a liability order is already recorded for {summons.financial_year}")
             continue
-        if isinstance(hearing_date, date) and (hearing_date - summons.issued_on).days < 14:
+        checked = calc.earliest_hearing(summons.issued_on, holidays=holidays, hearing=hearing_date)
+        if not checked.lawful:
             errors.add(
                 "hearing_date",
-                f"{number}: the summons was issued on {summons.issued_on.isoformat()}; no order may be made until "
-                "14 days after it was served (reg. 35(2A))",
+                f"{number}: the summons was issued on {summons.issued_on.isoformat()} and deemed served by post on "
+                f"{checked.served_on.isoformat()}; no order may be made until 14 days have elapsed since then, "
+                f"so not before {checked.earliest.isoformat()} (reg. 35(2A))",
             )
             continue
         year = account_year(account=summons.account, financial_year=summons.financial_year, on=today)
@@ -279,12 +288,18 @@ def liability_order_record(
                 balance=owed,
                 costs=amount_of_costs,
                 hearing_date=hearing_date,
-                steps=[f"Summons of {summons.issued_on.isoformat()}, hearing {hearing_date.isoformat()}."],
+                steps=[
+                    f"Summons of {summons.issued_on.isoformat()}, hearing {hearing_date.isoformat()}.",
+                    *calc.earliest_hearing(summons.issued_on, holidays=holidays, hearing=hearing_date).steps,
+                ],
             ),
         )
         order.save()
         _costs_entry(order, amount_of_costs, hearing_date, "Costs of the liability order")
         _audit_action(order, "liability_order", summons_id=summons.pk)
+        # Sent as every other notice is: emailed now (PDF attached) to an e-billing account, in the same
+        # transaction; otherwise it waits for the print file of its hearing day.
+        recovery_notice_send(action=order)
         orders.append(order)
     return orders
 

@@ -29,6 +29,7 @@ from borough.revenues.recovery.forms import (
     SettingsForm,
     WithdrawForm,
 )
+from borough.revenues.recovery.letters import letter_document_context, letter_of, letter_pdf
 from borough.revenues.recovery.notices import notice_pdf
 from borough.revenues.recovery.position import account_year, live_holds
 from borough.revenues.recovery.practice import current_practice, recovery_settings_update
@@ -317,12 +318,26 @@ def liability_orders(request):
 @require_GET
 def notice(request):
     action = get_object_or_404(RecoveryAction.objects.select_related("account"), pk=_int(request.GET.get("id")))
+    if request.GET.get("letter") == "withdrawal":
+        return _withdrawal_letter(request, action)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(notice_pdf(action), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{action.stage}-{action.account.number}.pdf"'
         return response
     context = {"action": action, "notice": action.detail}
     return render_staff(request, "revenues/recovery/notice.html", context)
+
+
+def _withdrawal_letter(request, action: RecoveryAction):
+    """The letter telling the resident the notice is withdrawn (recovery/letters.py), as sent."""
+    if letter_of(action) is None:
+        raise Http404("This notice has no withdrawal letter")
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(letter_pdf(action), content_type="application/pdf")
+        name = f"withdrawn-{action.stage}-{action.account.number}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+    return render_staff(request, "revenues/recovery/withdrawal_letter.html", letter_document_context(action))
 
 
 def _withdraw_page(request, action: RecoveryAction, form: WithdrawForm, status: int = 200):

@@ -1,14 +1,16 @@
 """Withdrawing a recovery stage: one issued in error, or a summons paid (with its costs) before the hearing.
 
-Issued in error, the costs charged for it are taken off by a `costs` ledger entry of the opposite sign (linked to
-the charge by `reverses`). Paid before the hearing (CT reg. 34(5); NNDR reg. 12(5)), the costs were paid with the
-amount and stay charged. Either way the stage is marked withdrawn, with when, on what grounds and why, and audited
-on the account. A notice withdrawn before it went out is not sent. The daily run does not issue the stage again
-for the same instalments (recovery.position hands it the withdrawn stages that still stand; a bill issued after
-the withdrawal makes the instalments fall due again).
+Issued in error, the costs charged for it are taken off by a `costs` ledger entry of the opposite sign (linked to the
+charge by `reverses`). Paid before the hearing (CT reg. 34(5); NNDR reg. 12(5)), the costs were paid with the amount
+and stay charged. Either way the stage is marked withdrawn, with when, on what grounds and why, and audited on the
+account. A notice withdrawn before it went out is not sent; one the resident had gets a withdrawal letter
+(recovery/letters.py), emailed at once to an e-billing account, otherwise posted with the next print file. The daily
+run does not issue the stage again for the same instalments (recovery.position hands it the withdrawn stages that
+still stand; a bill issued after the withdrawal makes the instalments fall due again).
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.utils import timezone
 
 from borough.core.audit import audit_record, snapshot
 from borough.revenues.models import LedgerEntry, RecoveryAction
+from borough.revenues.recovery.letters import letter_make, letter_send_now
 from borough.revenues.recovery.position import account_year
 from borough.revenues.services.common import Errors, text_value
 
@@ -130,4 +133,18 @@ def recovery_withdraw(
             "reversal_entry_id": reversal.pk if reversal else None,
         },
     )
+    owed = account_year(account=action.account, financial_year=action.financial_year, on=today).owed(today)
+    letter = letter_make(
+        action=action, costs_off=-reversal.amount if reversal else Decimal("0.00"), owed=owed, today=today
+    )
+    if letter is not None:
+        audit_record(
+            tenant=action.tenant,
+            action="revenues.recovery_withdrawal_letter",
+            obj=action.account,
+            after={"title": letter["title"], "lines": letter["lines"]},
+            detail={"recovery_action_id": action.pk},
+        )
+        letter_send_now(action)
+        action.refresh_from_db(fields=["detail"])
     return action
