@@ -205,6 +205,9 @@ def _money(name: str, value: Any, errors: Errors, *, allow_zero: bool = True) ->
     return ZERO
 
 
+EMAILED_WHILE_RECORDING = 20
+
+
 @transaction.atomic
 def liability_order_record(
     *, summonses: Sequence[RecoveryAction], hearing_date: date, costs: Decimal | None = None, today: date | None = None
@@ -298,8 +301,11 @@ def liability_order_record(
         _costs_entry(order, amount_of_costs, hearing_date, "Costs of the liability order")
         _audit_action(order, "liability_order", summons_id=summons.pk)
         # Sent as every other notice is: emailed now (PDF attached) to an e-billing account, in the same
-        # transaction; otherwise it waits for the print file of its hearing day.
-        recovery_notice_send(action=order)
+        # transaction; otherwise it waits for the print file of its hearing day. Each PDF costs about a quarter of a
+        # second, so a large hearing recorded from the page emails its first orders here and leaves the rest to the
+        # print run of the hearing day, which emails e-billing notices still waiting.
+        if len(orders) < EMAILED_WHILE_RECORDING:
+            recovery_notice_send(action=order)
         orders.append(order)
     return orders
 

@@ -81,3 +81,24 @@ def test_without_ebilling_the_liability_order_waits_for_the_print_file_of_its_he
     assert order.delivery == RecoveryAction.Delivery.PRINT
     _again, rows = print_file(council)
     assert rows == []
+
+
+def test_a_large_hearing_emails_its_first_orders_and_leaves_the_rest_to_the_print_run(council, media, monkeypatch):
+    monkeypatch.setattr("borough.revenues.recovery.services.EMAILED_WHILE_RECORDING", 1)
+    first_account, first = summonsed(council, email="ann@example.org")
+    second_account = bill_account(council, make_account(council, names=("Bo Example",)))
+    second_account.ebilling_email = "bo@example.org"
+    second_account.save(update_fields=["ebilling_email"])
+    for day in (date(2026, 4, 8), date(2026, 4, 22)):
+        run_on(council, day)
+    run_on(council, date(2026, 4, 29), hearing_date=HEARING.isoformat())
+    second = RecoveryAction.objects.get(account=second_account, stage="summons")
+    orders = liability_order_record(summonses=[first, second], hearing_date=HEARING, costs=Decimal("0"), today=HEARING)
+    sent = {order.account_id: RecoveryAction.objects.get(pk=order.pk).sent_at for order in orders}
+    assert [sent[first_account.pk] is not None, sent[second_account.pk] is not None] == [True, False]
+    run, rows = print_file(council)
+    assert rows == [] and run.result["emailed"] == 1  # the second order, by email: e-billing notices are not printed
+    waiting = RecoveryAction.objects.get(account=second_account, stage="liability_order")
+    assert waiting.delivery == RecoveryAction.Delivery.EMAIL and waiting.sent_at is not None
+    keys = set(OutboxMessage.objects.values_list("idempotency_key", flat=True))
+    assert {f"revenues-recovery-{order.pk}" for order in orders} <= keys
