@@ -8,7 +8,8 @@ gateway (`borough channels_mailgateway`), RabbitMQ, and a Celery worker that ing
 
 Each message comes from its own address (a resident), so each opens a new case with a new person, and the workers
 also send each resident's acknowledgement, by SMTP to a local sink server the benchmark runs. Reported: the rate the
-gateway accepted (250 answers a second), and the rate cases were made from first send to last case ingested.
+gateway accepted (250 answers a second), the rate cases were made from first send to last case ingested, and the
+rate acknowledgements reached the sink from first send to the last one.
 """
 
 import argparse
@@ -43,6 +44,17 @@ from borough.tenancy.scope import tenant_scope  # noqa: E402
 from config.celery import app as celery_app  # noqa: E402
 
 SLUG = "benchtown"
+
+
+class CountingSink(Sink):
+    """The acknowledgements' destination: counts what arrives, keeps nothing."""
+
+    def __init__(self):
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.received += 1
+        return "250 OK"
 
 
 def free_port() -> int:
@@ -94,7 +106,8 @@ def main() -> None:
     the_mailbox(tenant)
     run = f"{int(time.time())}"
     spool = Path(tempfile.mkdtemp(prefix="borough-bench-spool-"))
-    sink = Controller(Sink(), hostname="127.0.0.1", port=free_port())  # where the acknowledgements go
+    counting = CountingSink()
+    sink = Controller(counting, hostname="127.0.0.1", port=free_port())  # where the acknowledgements go
     sink.start()
     environment = {
         **os.environ,
@@ -120,6 +133,8 @@ def main() -> None:
             "WARNING",
             "-O",
             "fair",
+            "-n",
+            f"mail-bench-{os.getpid()}@%h",  # a node name of its own: another worker on the broker must not clash
         ],
         env=environment,
         start_new_session=True,
@@ -139,6 +154,9 @@ def main() -> None:
                 break
             time.sleep(0.2)
         finished = time.perf_counter() - started
+        while counting.received < done and time.perf_counter() - started < 600:
+            time.sleep(0.1)
+        acknowledged = time.perf_counter() - started
         with tenant_scope(tenant):
             outcomes = dict(
                 InboundEmail.objects.filter(message_id__startswith=f"<bench.{run}.")
@@ -149,6 +167,10 @@ def main() -> None:
         print(f"gateway accepted: {args.messages / accepted:.0f} messages/s ({accepted:.1f} s)")
         print(
             f"ingested into cases: {done / finished:.0f} messages/s ({done} in {finished:.1f} s); outcomes {outcomes}"
+        )
+        print(
+            f"acknowledgements at the sink: {counting.received / acknowledged:.0f} a second "
+            f"({counting.received} in {acknowledged:.1f} s)"
         )
         print(f"left in the spool: {len(list(spool.glob('*.json')))}")
     finally:

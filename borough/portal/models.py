@@ -37,3 +37,60 @@ class PortalVerification(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"Code for {self.reference}"
+
+
+class OneLoginClient(TenantOwnedModel):
+    """How a tenant's portal signs residents in with GOV.UK One Login (OpenID Connect; ADR 0021). One per tenant.
+
+    The private key that signs the token request is not stored here: the portal reads it (PEM) from the environment
+    variable `BOROUGH_ONE_LOGIN_KEY_<SLUG>`, as the Notify API keys are kept (ADR 0014's rule for secrets). The
+    public half is kept, to tell an operator which key to register with One Login and to refuse a variable that
+    holds another key. The redirect URI is always https://<the tenant's host>/sign-in/callback/."""
+
+    enabled = models.BooleanField(default=True)
+    issuer = models.URLField(help_text="One Login's issuer, e.g. https://oidc.integration.account.gov.uk/")
+    client_id = models.CharField(max_length=100)
+    public_key_pem = models.TextField(help_text="The public half of the signing key (not secret).")
+    key_id = models.CharField(max_length=100, blank=True, help_text="The `kid` put in the client assertion, if any.")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="oneloginclient_one_per_tenant")]
+
+    def __str__(self) -> str:
+        return f"One Login client {self.client_id}"
+
+
+class ResidentSignIn(TenantOwnedModel):
+    """A resident who has signed in to this tenant's portal with One Login: `subject` is One Login's `sub` (unique
+    per service), the contact details are as One Login's userinfo gave them at the last sign-in."""
+
+    subject = models.CharField(max_length=255)
+    email = models.EmailField(blank=True)
+    email_verified = models.BooleanField(default=False)
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_signed_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "subject"], name="residentsignin_tenant_subject")]
+
+    def __str__(self) -> str:
+        return f"Resident {self.pk}"
+
+
+class ResidentAccountLink(TenantOwnedModel):
+    """A council tax account a signed-in resident proved once (number and postcode): it opens at their next sign-in."""
+
+    resident = models.ForeignKey(ResidentSignIn, on_delete=models.CASCADE, related_name="account_links")
+    account = models.ForeignKey("revenues.Account", on_delete=models.CASCADE, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "resident", "account"], name="residentlink_tenant_res_account")
+        ]
+        indexes = [models.Index(fields=["tenant", "account"], name="residentlink_tenant_account")]
+
+    def __str__(self) -> str:
+        return f"Link of resident {self.resident_id} to account {self.account_id}"

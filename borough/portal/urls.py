@@ -1,6 +1,7 @@
 from django.urls import path
 
 from borough.portal import views
+from borough.portal.one_login import views as one_login
 from borough.portal.views import report, track
 
 app_name = "portal"
@@ -20,6 +21,10 @@ urlpatterns = [
     path("report/<slug:code>/contact-preferences/", report.preferences, name="preferences"),
     path("report/<slug:code>/check-your-answers/", report.check, name="check"),
     path("report-sent/", report.confirmation, name="confirmation"),
+    path("sign-in/", one_login.start, name="one_login_start"),
+    path("sign-in/callback/", one_login.callback, name="one_login_callback"),
+    path("sign-in/sign-out/", one_login.sign_out, name="one_login_sign_out"),
+    path("sign-in/signed-out/", one_login.signed_out, name="one_login_signed_out"),
     path("track/", track.track, name="track"),
     path("track/code/", track.track_code, name="track_code"),
     path("track/<str:reference>/", track.case, name="case"),

@@ -171,3 +171,28 @@ class ApiKeyCreateForm(forms.Form):
         field = self["scopes"]
         values = [v for v, _ in field.field.choices]
         return _checkboxes(field, values, lambda s: s, lambda s: SCOPE_HINTS.get(s, ""))
+
+
+class OneLoginForm(forms.Form):
+    """GOV.UK One Login for residents: the public half of the key only (the private half is never typed here)."""
+
+    issuer = forms.URLField(
+        label="Issuer",
+        max_length=200,
+        help_text="Integration: https://oidc.integration.account.gov.uk/ Production: https://oidc.account.gov.uk/",
+        error_messages={"required": "Enter One Login's issuer URL", "invalid": "Enter a full URL, starting https://"},
+    )
+    client_id = forms.CharField(
+        label="Client ID",
+        max_length=100,
+        help_text="The client ID One Login gave your service.",
+        error_messages={"required": "Enter the client ID One Login gave you"},
+    )
+    public_key_pem = forms.CharField(
+        label="Public key (PEM)",
+        widget=forms.Textarea,
+        help_text="The public key registered with One Login. Its private key goes in the environment variable below.",
+        error_messages={"required": "Paste the public key, starting -----BEGIN PUBLIC KEY-----"},
+    )
+    key_id = forms.CharField(label="Key ID (optional)", max_length=100, required=False)
+    enabled = forms.BooleanField(label="Residents may sign in with GOV.UK One Login", required=False)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api-keys/", views.apikeys, name="apikeys"),
     path("api-keys/new/", views.apikey_create, name="apikey_create"),
     path("api-keys/<int:pk>/revoke/", views.apikey_revoke, name="apikey_revoke"),
+    path("one-login/", views.one_login, name="one_login"),
     path("support-access/", views.support_access, name="support_access"),
 ]

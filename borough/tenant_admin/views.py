@@ -13,10 +13,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from borough.identity import services
 from borough.identity.models import ApiKey, Membership
 from borough.identity.permissions import staff_view
+from borough.portal.models import OneLoginClient
+from borough.portal.one_login import provider
+from borough.portal.one_login.services import one_login_client_set
 from borough.staff.views import render_staff
 from borough.tenancy.modules import TENANT_ADMIN
 from borough.tenant_admin import selectors
-from borough.tenant_admin.forms import ApiKeyCreateForm, MemberAddForm, MemberRolesForm, add_service_errors
+from borough.tenant_admin.forms import (
+    ApiKeyCreateForm,
+    MemberAddForm,
+    MemberRolesForm,
+    OneLoginForm,
+    add_service_errors,
+)
 
 
 def _posted(request):
@@ -158,3 +167,33 @@ def apikey_revoke(request, pk: int):
 def support_access(request):
     context = {"grants": selectors.support_access_list(), "changes": selectors.provider_staff_changes()}
     return render_staff(request, "tenant_admin/support_access.html", context)
+
+
+@staff_view(roles=(TENANT_ADMIN,))
+@require_http_methods(["GET", "POST"])
+@never_cache
+def one_login(request):
+    """Resident sign-in with GOV.UK One Login: issuer, client ID, the key's public half, on or off (ADR 0021)."""
+    client = OneLoginClient.objects.filter(tenant=request.tenant).first()
+    initial = {"issuer": "https://oidc.integration.account.gov.uk/", "enabled": True}
+    if client is not None:
+        initial = {
+            name: getattr(client, name) for name in ("issuer", "client_id", "public_key_pem", "key_id", "enabled")
+        }
+    form = OneLoginForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            one_login_client_set(tenant=request.tenant, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "One Login settings saved.")
+            return redirect("tenant_admin:one_login")
+    context = {
+        "form": form,
+        "client": client,
+        "env_name": provider.key_env_name(request.tenant),
+        "redirect_uri": request.build_absolute_uri(provider.CALLBACK_PATH),
+        "signed_out_uri": request.build_absolute_uri(provider.SIGNED_OUT_PATH),
+    }
+    return render_staff(request, "tenant_admin/one_login.html", context, status=400 if form.errors else 200)

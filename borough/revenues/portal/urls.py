@@ -8,6 +8,7 @@ from borough.revenues.portal.journeys import JOURNEYS
 app_name = "council_tax"
 urlpatterns = [
     path("", views.start, name="start"),
+    path("choose/", views.choose, name="choose"),
     path("account/", views.account, name="account"),
     path("account/sign-out/", views.sign_out, name="sign_out"),
     path("account/bills/<int:pk>/pdf/", views.bill_pdf, name="bill_pdf"),

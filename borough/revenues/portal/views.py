@@ -3,6 +3,10 @@
 The proven account lives in the signed session for a while (ACCOUNT_FOR); every page after the first answers
 with a redirect to the first when there is none. No URL names an account, so one resident's pages cannot be
 pointed at another's account.
+
+A resident signed in with GOV.UK One Login (borough.portal.one_login) proves an account once: it is linked to them,
+and opens straight away at their later sign-ins (with several linked, they pick one). Signing out then signs out of
+One Login too, and ends the whole portal session.
 """
 
 import time
@@ -16,7 +20,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from borough.core.audit import acting_as
 from borough.identity.permissions import public_view
+from borough.portal.one_login.services import linked_accounts, one_login_client, resident_account_link
+from borough.portal.one_login.views import sign_out_response, signed_in_resident
+from borough.portal.services import portal_actor
 from borough.portal.session import session_forget, session_read, session_write
 from borough.portal.views.common import posted, render_form_page
 from borough.revenues.documents.bills import bill_pdf as render_bill_pdf
@@ -77,14 +85,28 @@ def _today() -> date:
     return date.today()
 
 
+def _open(request, account: Account) -> None:
+    request.session.cycle_key()  # a new session id once the account is open in it
+    session_write(request, PROVEN, {"id": account.pk, "at": int(time.time())})
+
+
 @public_view
 @revenues_portal
 @never_cache
 @require_http_methods(GET_POST)
 def start(request):
+    resident = signed_in_resident(request)
     if request.method == "GET" and proven_account(request) is not None:
         return redirect("council_tax:account")
+    if request.method == "GET" and resident is not None and "another" not in request.GET:
+        linked = linked_accounts(resident=resident)
+        if len(linked) == 1:
+            _open(request, linked[0])
+            return redirect("council_tax:account")
+        if linked:
+            return redirect("council_tax:choose")
     form = forms.ProveForm(posted(request))
+    context = {"resident": resident, "one_login": resident is None and one_login_client(request.tenant) is not None}
     if request.method == "POST" and form.is_valid():
         client = request.META.get("REMOTE_ADDR", "")
         try:
@@ -96,14 +118,37 @@ def start(request):
             )
         except TooManyTries:
             form.add_error(None, TOO_MANY)
-            return render_form_page(request, "revenues/portal/start.html", {}, form=form, status=429)
+            return render_form_page(request, "revenues/portal/start.html", context, form=form, status=429)
         if account is None:
             form.add_error(None, forms.NOT_MATCHED)
         else:
-            request.session.cycle_key()  # a new session id once the account is open in it
-            session_write(request, PROVEN, {"id": account.pk, "at": int(time.time())})
+            if resident is not None:
+                with acting_as(portal_actor()):
+                    resident_account_link(tenant=request.tenant, resident=resident, account=account)
+            _open(request, account)
             return redirect("council_tax:account")
-    return render_form_page(request, "revenues/portal/start.html", {}, form=form)
+    return render_form_page(request, "revenues/portal/start.html", context, form=form)
+
+
+@public_view
+@revenues_portal
+@never_cache
+@require_http_methods(GET_POST)
+def choose(request):
+    """A signed-in resident with several linked accounts picks the one to open."""
+    resident = signed_in_resident(request)
+    linked = linked_accounts(resident=resident) if resident is not None else []
+    if not linked:
+        return redirect("council_tax:start")
+    error = ""
+    if request.method == "POST":
+        chosen = next((a for a in linked if str(a.pk) == request.POST.get("account", "")), None)
+        if chosen is not None:
+            _open(request, chosen)
+            return redirect("council_tax:account")
+        error = "Select the account you want to see"
+    context = {"accounts": linked, "error": error, "error_links": [("#account", error)] if error else []}
+    return render(request, "revenues/portal/choose.html", context, status=400 if error else 200)
 
 
 @public_view
@@ -111,6 +156,8 @@ def start(request):
 @never_cache
 @require_POST
 def sign_out(request):
+    if signed_in_resident(request) is not None:
+        return sign_out_response(request)  # One Login's session, and this whole session, end too
     session_forget(request, PROVEN)
     for code in JOURNEYS:
         session_forget(request, f"ctax.{code}")
@@ -135,6 +182,7 @@ def account(request, account: Account):
         "explanation": bill_explanation(money.bill) if money.bill is not None else [],
         "journeys": _journeys_for(account),
         "journeys_open": request.tenant.has_module("crm"),
+        "signed_in": signed_in_resident(request) is not None,
         "today": today,
     }
     return render(request, "revenues/portal/account.html", context)

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from borough.revenues.staff import dd_views, views
+from borough.revenues.staff import dd_views, settings_views, views
 
 app_name = "revenues"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/", settings_views.settings, name="settings"),
     path("accounts/<str:number>/", views.account, name="account"),
     path("accounts/<str:number>/history/", views.history, name="history"),
     path("accounts/<str:number>/bills/<int:pk>/pdf/", views.bill_pdf, name="bill_pdf"),

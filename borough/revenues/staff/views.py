@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from borough.identity.permissions import staff_view
@@ -38,7 +39,10 @@ def home(request):
     if found is not None and found.kind == "number":
         return redirect("revenues:account", number=found.accounts[0].number)
     results = found.accounts if found else []
-    context = {"form": form, "query": query, "found": found, "results": results, "areas": area_links()}
+    areas = area_links()
+    if "revenues.manager" in request.roles:  # the council's settings page is the managers'
+        areas.append(("Council settings", reverse("revenues:settings")))
+    context = {"form": form, "query": query, "found": found, "results": results, "areas": areas}
     return render_staff(request, "revenues/staff/home.html", context, status=400 if form.errors else 200)
 
 
