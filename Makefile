@@ -39,8 +39,10 @@ lint: setup
 		BOROUGH_VAR_DIR=var/check-static $(BIN)/borough collectstatic --noinput -v0
 	$(BIN)/borough makemigrations --check --dry-run
 
+# Tests run on two processes (pytest-xdist, each with its own database and files); PYTEST_XDIST= runs them in one.
+PYTEST_XDIST ?= -n auto --maxprocesses=2 --dist worksteal
 test-only: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 test: lint test-only
 

@@ -31,6 +31,20 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_var_files(tmp_path_factory):
+    """Uploads, run files and the mail spool of this test process in a directory of its own (not the shared var/):
+    under pytest-xdist each worker has its own database, so its run 1 or tenant 1 must not meet another worker's files.
+    A test that sets MEDIA_ROOT or BOROUGH_MAIL_SPOOL itself still wins (pytest-django's `settings` nests inside)."""
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("var")
+    override = override_settings(MEDIA_ROOT=root / "media", BOROUGH_MAIL_SPOOL=root / "mail-spool")
+    override.enable()
+    yield root
+    override.disable()
+
+
 @pytest.fixture
 def on_postgres(db):
     if connection.vendor != "postgresql":

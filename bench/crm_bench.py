@@ -152,7 +152,9 @@ def wait_until_serving(port: int, timeout: float = 120) -> None:
     raise SystemExit(f"gunicorn did not answer on port {port} within {timeout:.0f}s")
 
 
-def measure_creation(tenant: Tenant, seconds: int, connections: int, workers: int) -> None:
+def measure_creation(
+    tenant: Tenant, seconds: int, connections: int, workers: int, worker_class: str = "sync", threads: int = 1
+) -> None:
     if not shutil.which("wrk"):
         print("creation: skipped (install wrk: apt-get install wrk)")
         return
@@ -178,6 +180,10 @@ def measure_creation(tenant: Tenant, seconds: int, connections: int, workers: in
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--worker-class",
+            worker_class,  # sync closes each connection; gthread keeps it alive between requests
+            "--threads",
+            str(threads),
         ],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
         start_new_session=True,
@@ -246,6 +252,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-creation", action="store_true")
     parser.add_argument("--skip-reads", action="store_true")
     args = parser.parse_args()
@@ -258,7 +266,7 @@ def main() -> None:
     if not args.skip_reads:
         measure_reads(tenant, args.samples)
     if not args.skip_creation:
-        measure_creation(tenant, args.seconds, args.connections, args.workers)
+        measure_creation(tenant, args.seconds, args.connections, args.workers, args.worker_class, args.threads)
 
 
 if __name__ == "__main__":

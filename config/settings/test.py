@@ -23,6 +23,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A real Celery worker started by a test (borough/core/tests/test_celery_worker.py) works on that test's database.
 if os.environ.get("BOROUGH_TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["BOROUGH_TEST_DATABASE_NAME"]
-# Tests never collect static files: whitenoise serves them from the finders.
+# Tests never collect static files: whitenoise serves them from the finders. It looks each one up when asked
+# (autorefresh), instead of listing every static file each time a test client builds its middleware (about 0.15 s a
+# client, a third of the suite's time).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

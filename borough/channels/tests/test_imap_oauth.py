@@ -76,7 +76,7 @@ def endpoint() -> Iterator[TokenEndpoint]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # shut down in 0.05 s, not 0.5
     thread.start()
     state.url = f"http://127.0.0.1:{server.server_port}/{{tenant}}/oauth2/v2.0/token"
     try:

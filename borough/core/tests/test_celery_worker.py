@@ -74,8 +74,11 @@ def start_worker(queue: str, var_dir: Path, log: Path) -> subprocess.Popen:
         "BOROUGH_VAR_DIR": str(var_dir),
     }
     celery = Path(sys.executable).parent / "celery"
+    # A node name of its own: two workers named celery@<host> (from parallel test processes) would both claim the
+    # exclusive remote-control queue celery@<host>.celery.pidbox, and the second would fail (RESOURCE_LOCKED).
     command = [
         str(celery), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
+        "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
     ]  # fmt: skip
     with log.open("wb") as output:
