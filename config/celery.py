@@ -7,6 +7,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-app = Celery("borough")
+# Every task checks its database connections as Django does around a request (borough/core/task_connections.py).
+app = Celery("borough", task_cls="borough.core.task_connections:ConnectionsCheckedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

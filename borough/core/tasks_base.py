@@ -13,25 +13,19 @@ is reactivated, when its batch runs can be resumed and its outbox is swept again
 import logging
 
 from celery import Task
-from django.db import close_old_connections, connections
 
 from borough.core.audit import Actor, acting_as
+from borough.core.task_connections import close_stale_connections
 from borough.tenancy.models import Tenant
 from borough.tenancy.scope import tenant_scope
 
 logger = logging.getLogger(__name__)
 
 
-def _close_stale_connections() -> None:
-    # Inside an atomic block (an eager task in a test, or called inside a transaction) closing would break it.
-    if not any(connection.in_atomic_block for connection in connections.all(initialized_only=True)):
-        close_old_connections()
-
-
 class TenantTask(Task):
     def __call__(self, *args, **kwargs):
         tenant_id = kwargs.get("tenant_id", args[0] if args else None)
-        _close_stale_connections()
+        close_stale_connections()
         try:
             tenant = Tenant.objects.filter(pk=tenant_id).first() if isinstance(tenant_id, int) else None
             if tenant is None:
@@ -43,4 +37,4 @@ class TenantTask(Task):
             with tenant_scope(tenant), acting_as(Actor.system(f"task {self.name.rsplit('.', 1)[-1]}")):
                 return super().__call__(*args, **kwargs)
         finally:
-            _close_stale_connections()
+            close_stale_connections()

@@ -243,6 +243,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection before and after every task unless told to reuse it: a new
+# PostgreSQL connection (and its prepared statements, ADR 0020) a task cost more than a small task itself. Closed
+# after 500 tasks; Django's CONN_MAX_AGE and health checks still apply in between (TenantTask closes stale ones).
+CELERY_DB_REUSE_MAX = 500
 CELERY_BEAT_SCHEDULE = {
     "portal-purge": {"task": "borough.portal.tasks.portal_purge_task", "schedule": 86400.0},
     "outbox-deliver": {"task": "borough.core.tasks.outbox_deliver_due", "schedule": 30.0},
