@@ -48,7 +48,8 @@ SMS_TEMPLATE = "f33517ff-2a88-4f6e-b855-c550268ce08a"
 def start_workers(environment: dict[str, str], processes: int) -> subprocess.Popen:
     celery = Path(sys.executable).parent / "celery"
     command = [str(celery), "-A", "config", "worker", "-c", str(processes), "--loglevel", "WARNING", "-O", "fair",
-               "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+               "--without-gossip", "--without-mingle", "--without-heartbeat",
+               "-n", f"outbox-bench-{os.getpid()}@%h"]  # fmt: skip
     return subprocess.Popen(command, env=environment, start_new_session=True)  # noqa: S603
 
 
@@ -73,7 +74,12 @@ def main() -> None:
     run = f"{int(time.time())}"
     with NotifyStandIn() as notify:
         with tenant_scope(tenant), acting_as(Actor.system("bench")):
-            notify_account_configure(tenant=tenant, base_url=notify.url, sms_template_id=SMS_TEMPLATE)
+            notify_account_configure(
+                tenant=tenant,
+                base_url=notify.url,
+                sms_template_id=SMS_TEMPLATE,
+                callback_token=f"bench-callback-token-{run}",  # a new account needs one
+            )
         environment = {**os.environ, api_key_env_name(tenant): notify.api_key}
         celery_app.control.purge()  # tasks left by an interrupted earlier run would be measured too
         workers = start_workers(environment, args.workers)
