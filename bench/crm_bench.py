@@ -153,7 +153,13 @@ def wait_until_serving(port: int, timeout: float = 120) -> None:
 
 
 def measure_creation(
-    tenant: Tenant, seconds: int, connections: int, workers: int, worker_class: str = "sync", threads: int = 1
+    tenant: Tenant,
+    seconds: int,
+    connections: int,
+    workers: int,
+    worker_class: str = "sync",
+    threads: int = 1,
+    only: str = "",
 ) -> None:
     if not shutil.which("wrk"):
         print("creation: skipped (install wrk: apt-get install wrk)")
@@ -206,6 +212,8 @@ def measure_creation(
             ),
         }
         for name, (path, content_type, auth, body) in targets.items():
+            if only and not name.startswith(only):
+                continue
             with tenant_scope(tenant):
                 before, people_before = Case.objects.count(), Person.objects.count()
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -254,6 +262,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", choices=["API", "Open311"], default="", help="measure one way of creating cases")
     parser.add_argument("--skip-creation", action="store_true")
     parser.add_argument("--skip-reads", action="store_true")
     args = parser.parse_args()
@@ -266,7 +275,9 @@ def main() -> None:
     if not args.skip_reads:
         measure_reads(tenant, args.samples)
     if not args.skip_creation:
-        measure_creation(tenant, args.seconds, args.connections, args.workers, args.worker_class, args.threads)
+        measure_creation(
+            tenant, args.seconds, args.connections, args.workers, args.worker_class, args.threads, args.only
+        )
 
 
 if __name__ == "__main__":
