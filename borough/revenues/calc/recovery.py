@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from borough.core.calc.working_days import add_working_days
+from borough.core.calc.working_days import add_working_days, is_working_day
 from borough.revenues.calc.instalments import monthly_due_dates
 
 ZERO = Decimal("0.00")
@@ -447,11 +447,21 @@ def hearing_for(
     `earliest_hearing(..., hearing=)` to refuse it."""
     proposed = hearing or issued_on + timedelta(days=rules.hearing_after_days)
     checked = earliest_hearing(issued_on, holidays=holidays, rules=rules, hearing=proposed)
-    if checked.lawful:
+    if checked.lawful and (hearing is not None or is_working_day(proposed, holidays=holidays)):
         return checked
-    moved = checked.earliest
-    step = f"The hearing is moved to {_weekday(moved)}, the earliest lawful day."
-    return replace(checked, day=moved, lawful=True, steps=(*checked.steps, step))
+    # Magistrates' courts sit on business days: a day the run works out itself goes to the next one.
+    lawful_day = proposed if checked.lawful else checked.earliest
+    sitting = (
+        lawful_day
+        if is_working_day(lawful_day, holidays=holidays)
+        else add_working_days(lawful_day, 1, holidays=holidays)
+    )
+    if not checked.lawful:
+        step = f"The hearing is moved to {_weekday(sitting)}, the earliest lawful day"
+        step += "." if sitting == lawful_day else " on which the court sits (not a weekend or bank holiday)."
+    else:
+        step = f"The hearing is moved to {_weekday(sitting)}: the court does not sit on {_weekday(proposed)}."
+    return replace(checked, day=sitting, lawful=True, steps=(*checked.steps, step))
 
 
 def least_hearing_days(

@@ -49,12 +49,35 @@ def test_the_steps_say_how_the_day_was_found():
 def test_the_run_moves_a_hearing_booked_too_early_and_keeps_a_lawful_one():
     rules = r.RecoveryRules(hearing_after_days=15)
     moved = r.hearing_for(date(2026, 4, 29), holidays=HOLIDAYS, rules=rules)
-    assert (moved.day, moved.lawful) == (date(2026, 5, 16), True)
-    assert moved.steps[-1] == "The hearing is moved to Saturday 16 May 2026, the earliest lawful day."
+    # The earliest lawful day is Saturday 16 May; the court sits on Monday 18th.
+    assert (moved.day, moved.lawful) == (date(2026, 5, 18), True)
+    assert moved.steps[-1] == (
+        "The hearing is moved to Monday 18 May 2026, the earliest lawful day on which the court sits "
+        "(not a weekend or bank holiday)."
+    )
+    # Monday 1 June: served Wednesday 3rd, booked Tuesday 16th (too early), the earliest Thursday 18th.
+    on_a_weekday = r.hearing_for(date(2026, 6, 1), holidays=HOLIDAYS, rules=rules)
+    assert on_a_weekday.day == date(2026, 6, 18)
+    assert on_a_weekday.steps[-1] == "The hearing is moved to Thursday 18 June 2026, the earliest lawful day."
     kept = r.hearing_for(date(2026, 4, 29), holidays=HOLIDAYS, rules=r.RecoveryRules())
     assert kept.day == date(2026, 5, 20) and "moved" not in " ".join(kept.steps)
     given = r.hearing_for(date(2026, 4, 29), holidays=HOLIDAYS, rules=rules, hearing=date(2026, 6, 1))
     assert given.day == date(2026, 6, 1)
+
+
+def test_a_hearing_the_run_works_out_is_never_on_a_weekend_or_bank_holiday():
+    # Issued Thursday 2 April (before Easter) with 23 days: Saturday 25 April, lawful, heard Monday 27th instead.
+    weekend = r.hearing_for(date(2026, 4, 2), holidays=HOLIDAYS, rules=r.RecoveryRules(hearing_after_days=23))
+    assert (weekend.day, weekend.lawful) == (date(2026, 4, 27), True)
+    assert weekend.steps[-1] == (
+        "The hearing is moved to Monday 27 April 2026: the court does not sit on Saturday 25 April 2026."
+    )
+    # Issued Monday 7 December with 21 days: Monday 28 December is the Boxing Day holiday; heard Tuesday 29th.
+    holiday = r.hearing_for(date(2026, 12, 7), holidays=HOLIDAYS, rules=r.RecoveryRules(hearing_after_days=21))
+    assert holiday.day == date(2026, 12, 29)
+    # A day an officer gives is theirs: checked, never moved.
+    given = r.hearing_for(date(2026, 4, 2), holidays=HOLIDAYS, rules=r.RecoveryRules(), hearing=date(2026, 4, 25))
+    assert given.day == date(2026, 4, 25) and given.lawful
 
 
 def test_the_least_days_for_any_day_of_the_year():

@@ -87,8 +87,12 @@ def test_a_hearing_from_old_settings_is_moved_to_the_earliest_lawful_day(council
     account = to_final_notice(council)
     run_on(council, ISSUED)
     summons = RecoveryAction.objects.get(account=account, stage="summons")
-    assert summons.hearing_date == FIRST_ALLOWED
-    assert summons.detail["steps"][-1] == "The hearing is moved to Saturday 16 May 2026, the earliest lawful day."
+    # The earliest lawful day, Saturday 16 May, is not a court day: the run books Monday 18th.
+    assert summons.hearing_date == date(2026, 5, 18)
+    assert summons.detail["steps"][-1] == (
+        "The hearing is moved to Monday 18 May 2026, the earliest lawful day on which the court sits "
+        "(not a weekend or bank holiday)."
+    )
 
 
 def test_the_default_hearing_is_lawful_and_its_steps_are_kept(council, media):
