@@ -226,6 +226,18 @@ def _step_context(journey, step, back: str) -> dict:
     return {"journey": journey, "step": step, "back_url": back}
 
 
+def _known_contact(request) -> dict[str, str]:
+    """A signed-in resident's contact details as One Login gave them (a verified email, a phone number), offered on
+    the steps that ask for them; what the resident typed there before wins."""
+    resident = signed_in_resident(request)
+    if resident is None:
+        return {}
+    known = {"phone": resident.phone} if resident.phone else {}
+    if resident.email and resident.email_verified:
+        known["email"] = resident.email
+    return known
+
+
 @public_view
 @revenues_portal
 @never_cache
@@ -251,7 +263,7 @@ def journey_step(request, account: Account, journey: str, step: str):
             following = journey.next_slug(current.slug)
             return redirect(f"council_tax:{journey.code}-{following}")
     else:
-        form = step_form(current, answers, today=_today())
+        form = step_form(current, {**_known_contact(request), **answers}, today=_today())
     layout = [(kind, None if kind == "date" else form[name]) for kind, name in form.layout]
     context = {**_step_context(journey, current, back), "account": account, "fields": layout}
     context["single"] = len(layout) == 1 and layout[0][0] != "checkbox"

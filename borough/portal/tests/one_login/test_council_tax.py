@@ -131,3 +131,30 @@ def test_a_link_of_tenant_a_never_opens_on_tenant_bs_host(
     assert links(tenant_b) == [] and len(links(tenant_a)) == 1
     with tenant_scope(tenant_b):
         assert not ResidentAccountLink.objects.filter(account=account).exists()
+
+
+def test_a_signed_in_residents_contact_details_are_offered_where_a_request_asks_for_them(
+    resident, one_login, standin, tenant_a, account, client_for
+):
+    contact = "/council-tax/single-person-discount/contact/"
+    sign_in(resident, standin)
+    resident.post(START, {"number": account.number, "postcode": "NF1 2AB"})
+    page = text(resident.get(contact))
+    assert 'value="ann@example.org"' in page and 'value="+447700900123"' in page
+    # What the resident types instead is kept, and is what the form shows again.
+    typed = resident.post(contact, {"name": "Ann Example", "email": "ann.typed@example.org", "phone": ""})
+    assert typed.status_code == 302
+    page = text(resident.get(contact))
+    assert 'value="ann.typed@example.org"' in page and "+447700900123" not in page
+    # Proved without signing in: nothing is offered.
+    other = client_for(tenant_a)
+    other.post(START, {"number": account.number, "postcode": "NF1 2AB"})
+    assert "ann@example.org" not in text(other.get(contact))
+
+
+def test_an_email_one_login_has_not_verified_is_not_offered(resident, one_login, standin, tenant_a, account):
+    standin.userinfo_changes = {"email_verified": False}
+    sign_in(resident, standin)
+    resident.post(START, {"number": account.number, "postcode": "NF1 2AB"})
+    page = text(resident.get("/council-tax/single-person-discount/contact/"))
+    assert "ann@example.org" not in page and 'value="+447700900123"' in page
