@@ -6,7 +6,9 @@ audit event, and writes nothing else: the resident is recorded only after the ID
 """
 
 import secrets
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -127,6 +129,22 @@ def callback(request):
     request.session.cycle_key()  # a new session id for the signed-in session
     session_write(request, RESIDENT, {"id": resident.pk, "id_token": tokens.id_token})
     return redirect(NEXT.get(next_code, "portal:home"))
+
+
+def forms_may_end_at_one_login(request, response):
+    """The page holding a sign-out form lets forms go to One Login: the sign-out ends at One Login's end-session
+    address, and browsers check a form's Content-Security-Policy `form-action` against every address its submission
+    is redirected to (Chromium blocked the sign-out without this). Only for a signed-in resident."""
+    client = services.one_login_client(request.tenant) if request.tenant is not None else None
+    if client is None or signed_in_resident(request) is None:
+        return response
+    parts = urlsplit(client.issuer)
+    policy = getattr(response, "_csp_config", None) or settings.SECURE_CSP
+    response._csp_config = {
+        **policy,
+        "form-action": [*policy.get("form-action", []), f"{parts.scheme}://{parts.netloc}"],
+    }
+    return response
 
 
 def sign_out_response(request):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from borough.core.audit import acting_as
 from borough.identity.permissions import public_view
 from borough.portal.one_login.services import linked_accounts, one_login_client, resident_account_link
-from borough.portal.one_login.views import sign_out_response, signed_in_resident
+from borough.portal.one_login.views import forms_may_end_at_one_login, sign_out_response, signed_in_resident
 from borough.portal.services import portal_actor
 from borough.portal.session import session_forget, session_read, session_write
 from borough.portal.views.common import posted, render_form_page
@@ -185,7 +185,7 @@ def account(request, account: Account):
         "signed_in": signed_in_resident(request) is not None,
         "today": today,
     }
-    return render(request, "revenues/portal/account.html", context)
+    return forms_may_end_at_one_login(request, render(request, "revenues/portal/account.html", context))
 
 
 @public_view

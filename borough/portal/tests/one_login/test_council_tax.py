@@ -158,3 +158,17 @@ def test_an_email_one_login_has_not_verified_is_not_offered(resident, one_login,
     resident.post(START, {"number": account.number, "postcode": "NF1 2AB"})
     page = text(resident.get("/council-tax/single-person-discount/contact/"))
     assert "ann@example.org" not in page and 'value="+447700900123"' in page
+
+
+def test_the_account_page_lets_its_sign_out_form_end_at_one_login_only_when_signed_in(
+    resident, one_login, standin, tenant_a, account, client_for
+):
+    # Browsers check form-action against every address the sign-out is redirected to (tests/browser/test_one_login).
+    origin = standin.issuer.rstrip("/")
+    sign_in(resident, standin)
+    resident.post(START, {"number": account.number, "postcode": "NF1 2AB"})
+    policy = resident.get(ACCOUNT)["Content-Security-Policy"]
+    assert f"form-action 'self' {origin}" in policy
+    proved_only = client_for(tenant_a)
+    proved_only.post(START, {"number": account.number, "postcode": "NF1 2AB"})
+    assert origin not in proved_only.get(ACCOUNT)["Content-Security-Policy"]
