@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")
@@ -106,3 +107,15 @@ def demo(transactional_db, monkeypatch):
 
     monkeypatch.setenv("BOROUGH_DEMO", "1")
     return {tenant.slug: tenant for tenant in demo_seed()}
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page for axe-core checks (tests/browser/test_accessibility.py): the CSP bypassed only to inject axe."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make does)")
+    context = browser.new_context(bypass_csp=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()

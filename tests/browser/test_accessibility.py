@@ -4,27 +4,14 @@ axe-core (npm, a dev dependency) is injected into each page; the test context by
 Automated rules find about a third of accessibility problems: they are a floor, not the audit.
 """
 
-from pathlib import Path
-
 import pytest
 
+from tests.browser.conftest import AXE
 from tests.browser.test_front_ends import sign_in
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def axe_page(browser):
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (make does)")
-    context = browser.new_context(bypass_csp=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def violations(page) -> list[str]:

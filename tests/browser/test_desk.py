@@ -130,9 +130,6 @@ def test_an_empty_note_shows_its_error_in_place(page, problems, site, demo, cata
     assert problems.console_errors == [] or all("400" in error for error in problems.console_errors)
 
 
-axe_page = test_accessibility.axe_page
-
-
 def test_desk_pages_pass_the_automated_accessibility_rules(axe_page, site, demo, catalogue):
     tenant = demo["northfield"]
     with tenant_scope(tenant), acting_as(Actor.system("test")):

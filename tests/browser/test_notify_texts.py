@@ -17,7 +17,6 @@ from tests.browser import test_accessibility
 from tests.browser.test_front_ends import sign_in
 
 pytestmark = pytest.mark.browser
-axe_page = test_accessibility.axe_page
 
 
 def post_inbound(live_server, body: dict) -> dict:

@@ -11,7 +11,7 @@ from borough.core.models import OutboxMessage
 from borough.crm.models import Case
 from borough.portal.tests.helpers import PNG, add_catalogue
 from borough.tenancy.scope import tenant_scope
-from tests.browser.test_accessibility import AXE, violations
+from tests.browser.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 
@@ -26,18 +26,6 @@ def council(transactional_db, make_tenant, settings, tmp_path):
     add_catalogue(tenant)
     mail.outbox.clear()
     return tenant
-
-
-@pytest.fixture
-def axe_page(browser):
-    """JavaScript on, and the CSP bypassed only so axe-core can be injected."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (make does)")
-    context = browser.new_context(bypass_csp=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture

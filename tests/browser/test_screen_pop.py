@@ -94,9 +94,6 @@ def test_a_ringing_call_pops_the_callers_record_without_a_reload(page, problems,
     assert problems.failed_static == []
 
 
-axe_page = test_accessibility.axe_page
-
-
 def test_call_desk_pages_pass_the_automated_accessibility_rules(axe_page, site, live_server, caller):
     post_event(live_server, caller["key"], call_id="a11y-1", caller=CALLER_PHONE, state="ringing")
     post_event(
