@@ -126,22 +126,32 @@ def _at[T](history: Sequence[tuple[date, T]], day: date) -> T:
     return found
 
 
+PENNY = Decimal("0.01")
+
+
 def spread_award(amount: Decimal, award: tuple[date, date], segments: Sequence[tuple[date, date]]) -> list[Decimal]:
-    """Each segment's share of an award for [award start, award end]: by days, to the penny, the remainder last.
+    """Each segment's share of an award for [award start, award end]: by days, to the penny.
 
     Segments must each lie wholly inside or outside the award. The shares add up to the award's amount times the
-    share of its days the segments cover (all of it when the award lies inside them).
+    share of its days the segments cover (all of it when the award lies inside them), rounded to the penny. Each
+    share is its exact part rounded down to the penny; the pennies left over go one each to the shares with the
+    largest remainders, the later segment first on a tie. So no share is ever below zero or more than a penny from
+    its exact part (rounding each share and giving the last what was left could make the last one negative).
     """
     award_days = (award[1] - award[0]).days + 1
     covered = [(end - start).days + 1 if award[0] <= start and end <= award[1] else 0 for start, end in segments]
     total_days = sum(covered)
     if not total_days:
         return [ZERO] * len(segments)
-    total = round_money(amount * total_days / award_days, RoundingRule.NEAREST_PENNY)
-    shares = [round_money(amount * days / award_days, RoundingRule.NEAREST_PENNY) for days in covered]
-    last = max(index for index, days in enumerate(covered) if days)
-    shares[last] = total - sum(shares[:last], ZERO) - sum(shares[last + 1 :], ZERO)
-    return shares
+    sign = -1 if amount < 0 else 1
+    size = abs(amount)
+    total_pennies = int(round_money(size * total_days / award_days, RoundingRule.NEAREST_PENNY) * 100)
+    exact = [size * 100 * days / award_days for days in covered]
+    pennies = [int(part) for part in exact]  # rounded down: every part is at least zero
+    by_remainder = sorted(range(len(segments)), key=lambda index: (exact[index] - pennies[index], index), reverse=True)
+    for index in by_remainder[: total_pennies - sum(pennies)]:
+        pennies[index] += 1
+    return [(sign * Decimal(count) / 100).quantize(PENNY) for count in pennies]
 
 
 def _discount_note(code: str) -> str:
