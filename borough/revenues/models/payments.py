@@ -232,6 +232,13 @@ class BacsReport(TenantOwnedModel):
         ordering = ["-received_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["tenant", "sha256"], name="bacsreport_unique_content")]
 
+    def count_items(self, items: list["BacsReportItem"]) -> None:
+        """Record how many of its items were applied and how many kept for review."""
+        self.items_total = len(items)
+        self.items_applied = sum(item.status == BacsReportItem.Status.APPLIED for item in items)
+        self.items_kept = self.items_total - self.items_applied
+        self.save(update_fields=["items_total", "items_applied", "items_kept"])
+
     def __str__(self) -> str:
         return self.name
 

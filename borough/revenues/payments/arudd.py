@@ -263,10 +263,7 @@ def arudd_import(*, tenant: Tenant, content: bytes, name: str = "", actor: Actor
                 tenant=tenant, kind=BacsReport.Kind.ARUDD, name=name, sha256=sha, report_date=current_day
             )
             rows = [_item(report, item, posted_on, result) for item in items]
-            report.items_total = len(rows)
-            report.items_applied = sum(row.status == BacsReportItem.Status.APPLIED for row in rows)
-            report.items_kept = report.items_total - report.items_applied
-            report.save(update_fields=["items_total", "items_applied", "items_kept"])
+            report.count_items(rows)
             audit_record(
                 tenant=tenant,
                 action="revenues.arudd_import",

@@ -215,10 +215,7 @@ def bacs_report_import(
                 tenant=tenant, kind=kind, name=name, sha256=sha, report_date=parsed.report_date
             )
             items = [_item(report, advice, on) for advice in parsed.advices]
-            report.items_total = len(items)
-            report.items_applied = sum(item.status == BacsReportItem.Status.APPLIED for item in items)
-            report.items_kept = report.items_total - report.items_applied
-            report.save(update_fields=["items_total", "items_applied", "items_kept"])
+            report.count_items(items)
             audit_record(
                 tenant=tenant,
                 action="revenues.bacs_report_import",

@@ -19,11 +19,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from borough.core.audit import audit_record
+from borough.core.calc.money import format_gbp
 from borough.core.outbox import outbox_enqueue
 from borough.revenues.calc import recovery as calc
 from borough.revenues.documents.files import media_path, write_atomically
 from borough.revenues.documents.render import render_pdf
 from borough.revenues.models import RecoveryAction, RevenuesSettings
+from borough.revenues.recovery.notices import long_day
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +40,6 @@ NOUNS = {
     calc.SUMMONS: "summons to the magistrates' court",
     calc.LIABILITY_ORDER: "liability order",
 }
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _gbp(value: Decimal) -> str:
-    return f"£{value:,.2f}"
 
 
 def letter_of(action: RecoveryAction) -> dict[str, Any] | None:
@@ -68,23 +62,23 @@ def letter_lines(
 ) -> list[str]:
     """What the letter says, in plain words (pure, so each case can be read in a test)."""
     notice = NOUNS[stage]
-    lines = [f"We have withdrawn the {notice} we sent you on {_day(issued_on)}. You do not need to act on it."]
+    lines = [f"We have withdrawn the {notice} we sent you on {long_day(issued_on)}. You do not need to act on it."]
     if grounds == RecoveryAction.Grounds.PAID:
         lines.append(
             "You paid the amount and the costs before the hearing, so we have withdrawn our application to the "
             "magistrates' court"
-            + (f": the hearing on {_day(hearing)} will not go ahead for you" if hearing else "")
+            + (f": the hearing on {long_day(hearing)} will not go ahead for you" if hearing else "")
             + " and no liability order will be made."
         )
     else:
         lines.append("We sent it to you by mistake. We are sorry.")
     if costs_off > 0:
-        lines.append(f"We have taken off the costs of {_gbp(costs_off)} that we added with it.")
+        lines.append(f"We have taken off the costs of {format_gbp(costs_off)} that we added with it.")
     elif costs_kept > 0:
-        lines.append(f"The costs of {_gbp(costs_kept)} stay on your account: you paid them with the amount.")
+        lines.append(f"The costs of {format_gbp(costs_kept)} stay on your account: you paid them with the amount.")
     if owed > 0:
         lines.append(
-            f"You now owe {_gbp(owed)} of {tax_words} for {financial_year}, costs included. Any instalments your "
+            f"You now owe {format_gbp(owed)} of {tax_words} for {financial_year}, costs included. Any instalments your "
             "bill shows still to come are part of this amount."
         )
     else:

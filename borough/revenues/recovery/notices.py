@@ -18,7 +18,7 @@ TITLES = {
 }
 
 
-def _day(value: date) -> str:
+def long_day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
@@ -41,10 +41,10 @@ def _lines(
         lost_on = pay_by + timedelta(days=1 + rules.further_days) if pay_by else None
         lines = [
             f"You have not paid your {tax_words} instalments as your bill asked.",
-            f"Pay {_gbp(amount)} by {_day(pay_by) if pay_by else ''}. "
+            f"Pay {_gbp(amount)} by {long_day(pay_by) if pay_by else ''}. "
             "This includes any instalment due in the next 7 days.",
             f"If you do not, you lose the right to pay by instalments: the whole unpaid balance for the year, "
-            f"{_gbp(balance)}, becomes payable on {_day(lost_on) if lost_on else ''} "
+            f"{_gbp(balance)}, becomes payable on {long_day(lost_on) if lost_on else ''} "
             f"({rules.cite} {'reg. 23(3)' if ct else 'reg. 8(2)'}).",
         ]
         if stage == calc.SECOND_REMINDER or not ct:
@@ -56,7 +56,7 @@ def _lines(
     if stage == calc.FINAL_NOTICE:
         return [
             "You have lost the right to pay by instalments.",
-            f"Pay the whole balance, {_gbp(amount)}, by {_day(pay_by) if pay_by else ''}.",
+            f"Pay the whole balance, {_gbp(amount)}, by {long_day(pay_by) if pay_by else ''}.",
             "If you do not, we will ask the magistrates' court for a liability order against you, and costs will be "
             f"added ({rules.cite} {'regs. 33-34' if ct else 'regs. 11-12'}).",
         ]
@@ -64,12 +64,12 @@ def _lines(
         return [
             f"We have asked the magistrates' court to make a liability order against you for {_gbp(amount)} of "
             f"unpaid {tax_words}" + (f" and costs of {_gbp(costs)}." if costs else "."),
-            f"The hearing is on {_day(hearing) if hearing else ''}.",
+            f"The hearing is on {long_day(hearing) if hearing else ''}.",
             "If you pay the whole amount and the costs before the hearing, the application will not go ahead "
             "(reg. 34(5)). Contact us at once if you cannot pay it all.",
         ]
     return [
-        f"On {_day(hearing) if hearing else ''} the magistrates' court made a liability order against you for "
+        f"On {long_day(hearing) if hearing else ''} the magistrates' court made a liability order against you for "
         f"{_gbp(amount)}, which includes costs of {_gbp(costs)}.",
         "We may now ask you for information about your income, ask your employer or the Department for Work and "
         "Pensions to take payments from your wages or benefits, or instruct enforcement agents.",

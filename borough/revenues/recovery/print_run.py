@@ -52,6 +52,14 @@ MANIFEST_COLUMNS = [
 ]
 
 
+def _manifest_row(pdf_path, page: int, pages: int, kind: str, action: RecoveryAction) -> list:
+    """A print manifest line: the file, its first page and page count, what it is, and the address to post it to."""
+    to = notice_recipient(action)
+    lines = (to["lines"] + [""] * ADDRESS_LINES)[:ADDRESS_LINES]
+    return [pdf_path.name, page, pages, kind, action.pk, action.account.number, " and ".join(to["names"]), *lines,
+            to["postcode"]]  # fmt: skip
+
+
 @run_kind(KIND)
 class RecoveryPrint(RunKind):
     title = "Recovery notices print file"
@@ -132,11 +140,8 @@ class RecoveryPrint(RunKind):
                 failed += 1
                 errors.append(f"Notice {action.pk} ({action.account.number}): {error}")
                 continue
-            to = notice_recipient(action)
-            lines = (to["lines"] + [""] * ADDRESS_LINES)[:ADDRESS_LINES]
             pages = len(document.pages)
-            rows.append([pdf_path.name, page, pages, action.stage, action.pk, action.account.number,
-                         " and ".join(to["names"]), *lines, to["postcode"]])  # fmt: skip
+            rows.append(_manifest_row(pdf_path, page, pages, action.stage, action))
             documents.append(document)
             printed.append(action.pk)
             page += pages
@@ -171,11 +176,8 @@ class RecoveryPrint(RunKind):
                 failed += 1
                 errors.append(f"Withdrawal letter {action.pk} ({action.account.number}): {error}")
                 continue
-            to = notice_recipient(action)
-            lines = (to["lines"] + [""] * ADDRESS_LINES)[:ADDRESS_LINES]
             pages = len(document.pages)
-            rows.append([pdf_path.name, page, pages, "withdrawal_letter", action.pk, action.account.number,
-                         " and ".join(to["names"]), *lines, to["postcode"]])  # fmt: skip
+            rows.append(_manifest_row(pdf_path, page, pages, "withdrawal_letter", action))
             documents.append(document)
             printed.append(action)
             page += pages
