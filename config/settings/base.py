@@ -126,6 +126,10 @@ def database_settings() -> dict:
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")))
     if config["ENGINE"] == "django.db.backends.postgresql":
         config["ENGINE"] = "borough.tenancy.db"
+        # Django turns psycopg's prepared statements off (prepare_threshold None), and then psycopg ignores even an
+        # explicit `prepare=True`. Its own queries are bound client-side and never prepared whatever this says; a
+        # threshold no query reaches lets only the statements ADR 0020 names as prepared be prepared.
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
         owner_url = os.environ.get("DATABASE_OWNER_URL")
         if owner_url:
             owner = dj_database_url.parse(owner_url)

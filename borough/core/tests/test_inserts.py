@@ -5,7 +5,7 @@ a row as the ORM reads it."""
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import signals
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -128,3 +128,21 @@ def test_reads_by_hand_are_checked_like_scoped_queries(tenant_a, tenant_b):
     with tenant_scope(tenant_a):
         assert reads_of_tenant_allowed(tenant_a.pk)
         assert not reads_of_tenant_allowed(tenant_b.pk)
+
+
+def test_statements_run_by_hand_are_prepared_on_postgresql_and_the_orms_are_not(tenant_a):
+    # Django turns prepared statements off unless told (prepare_threshold); psycopg then ignores `prepare=True`.
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    with tenant_scope(tenant_a):
+        table = UsageRecord._meta.db_table
+        count = f"SELECT count(*) FROM {table} WHERE tenant_id = %s"  # noqa: S608
+        run_prepared(count, [tenant_a.pk])
+        run_prepared(count, [tenant_a.pk])
+        for _ in range(6):
+            UsageRecord.objects.filter(tenant=tenant_a).count()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+            prepared = dict(cursor.fetchall())
+    assert prepared[count.replace("%s", "$1")] == 2  # prepared once, planned for both runs
+    assert not any("COUNT(*)" in statement for statement in prepared)  # the ORM's, bound client-side
