@@ -46,6 +46,9 @@ def run_prepared(sql: str, params: Sequence[Any], *, using: str = "default") -> 
             return (cursor.fetchone() if cursor.description else None), cursor.rowcount
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
+    apply_tenant_setting = getattr(connection, "apply_tenant_setting", None)
+    if apply_tenant_setting is not None:  # row-level security's tenant, as Django's cursors set it (ADR 0022)
+        apply_tenant_setting()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return (cursor.fetchone() if cursor.description else None), cursor.rowcount

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import connections
 from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 
 from borough.tenancy.kept import forget, kept
@@ -26,22 +25,14 @@ database_tenant: ContextVar[int | str | None] = ContextVar("database_tenant", de
 _memos: ContextVar[dict[Hashable, Any] | None] = ContextVar("scope_memos", default=None)
 
 
-def _apply_to_open_connections() -> None:
-    for connection in connections.all(initialized_only=True):
-        apply_tenant_setting = getattr(connection, "apply_tenant_setting", None)
-        if apply_tenant_setting is not None and connection.connection is not None:
-            apply_tenant_setting()
-
-
 @contextmanager
 def _database_acts_for(value: int | str | None) -> Iterator[None]:
+    # Nothing is sent here: each connection sets itself just before its next statement (borough.tenancy.db).
     token = database_tenant.set(value)
-    _apply_to_open_connections()
     try:
         yield
     finally:
         database_tenant.reset(token)
-        _apply_to_open_connections()
 
 
 @contextmanager

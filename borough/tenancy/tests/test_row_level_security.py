@@ -1,12 +1,14 @@
 """The second layer of tenancy: PostgreSQL row-level security, proven with raw SQL that bypasses the ORM."""
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+from borough.core.inserts import run_prepared
 from borough.core.models import AuditEvent
 from borough.tenancy.rls import tables_with_policy, tenant_owned_models
-from borough.tenancy.scope import all_tenants_scope, tenant_scope
+from borough.tenancy.scope import all_tenants_scope, no_tenant_scope, tenant_scope
 from conftest import service_missing
 
 
@@ -100,3 +102,60 @@ def test_the_app_role_redacts_audit_events_only_through_the_function_and_only_it
         redacted = AuditEvent.objects.get(pk=event.pk)
     assert redacted.object_repr == REDACTED and (redacted.action, redacted.object_id) == (event.action, event.object_id)
     assert all(pair == [REDACTED, REDACTED] for pair in redacted.changes.values())
+
+
+@pytest.fixture
+def tenant_settings_sent(monkeypatch):
+    """The values of borough.tenant_id sent to PostgreSQL, in order."""
+    sent = []
+    execute = psycopg.Cursor.execute
+
+    def recording(cursor, query, params=None, **kwargs):
+        if "set_config('borough.tenant_id'" in str(query):
+            sent.append(params[0])
+        return execute(cursor, query, params, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", recording)
+    return sent
+
+
+def test_a_connection_sets_its_tenant_just_before_a_statement_and_only_when_it_changes(
+    app_role, tenant_a, tenant_b, tenant_settings_sent
+):
+    with tenant_scope(tenant_a):
+        count_rows("core_auditevent")
+    with tenant_scope(tenant_a), tenant_scope(tenant_b), no_tenant_scope():
+        pass  # scopes entered and left with no statement send nothing
+    with tenant_scope(tenant_a):  # the next request for the same tenant
+        assert count_rows("core_auditevent", "WHERE tenant_id = %s", [tenant_a.pk]) >= 1
+    assert tenant_settings_sent[-1:] == [str(tenant_a.pk)]
+    with tenant_scope(tenant_b):
+        assert count_rows("core_auditevent", "WHERE tenant_id = %s", [tenant_a.pk]) == 0
+    assert count_rows("core_auditevent") == 0  # outside every scope, the connection acts for no tenant again
+    assert tenant_settings_sent[-2:] == [str(tenant_b.pk), ""]
+
+
+def test_statements_run_by_hand_act_for_the_scope_too(app_role, tenant_a, tenant_b):
+    audit = "SELECT count(*) FROM core_auditevent WHERE tenant_id = %s"
+    with tenant_scope(tenant_b):
+        assert count_rows("core_auditevent", "WHERE tenant_id = %s", [tenant_b.pk]) >= 1
+    with tenant_scope(tenant_a):
+        assert run_prepared(audit, [tenant_b.pk])[0] == (0,)
+        assert run_prepared(audit, [tenant_a.pk])[0][0] >= 1
+    with tenant_scope(tenant_b):
+        assert run_prepared(audit, [tenant_b.pk])[0][0] >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rollback_that_undoes_the_tenant_setting_is_followed_by_setting_it_again(app_role, tenant_a, tenant_b):
+    # A setting changed inside a transaction goes back with its rollback: the connection must not go on believing it
+    # acts for the tenant it set there.
+    with tenant_scope(tenant_a):
+        count_rows("core_auditevent")  # outside any transaction: the connection acts for tenant A
+    with tenant_scope(tenant_b):
+        with transaction.atomic():
+            assert count_rows("core_auditevent", "WHERE tenant_id = %s", [tenant_b.pk]) >= 1
+            transaction.set_rollback(True)
+        # PostgreSQL is back to tenant A's setting here; the next statement puts tenant B's back.
+        assert count_rows("core_auditevent", "WHERE tenant_id = %s", [tenant_a.pk]) == 0
+        assert count_rows("core_auditevent", "WHERE tenant_id = %s", [tenant_b.pk]) >= 1
