@@ -13,6 +13,9 @@ from typing import Any
 import psycopg
 from django.db import connections
 from django.db.models import AutoField, BigAutoField, Model, signals
+from psycopg.pq import ExecStatus
+
+TUPLES_OK = ExecStatus.TUPLES_OK
 
 _statements: dict[tuple[type[Model], str, bool], tuple[str, list]] = {}
 
@@ -49,9 +52,19 @@ def run_prepared(sql: str, params: Sequence[Any], *, using: str = "default") -> 
     apply_tenant_setting = getattr(connection, "apply_tenant_setting", None)
     if apply_tenant_setting is not None:  # row-level security's tenant, as Django's cursors set it (ADR 0022)
         apply_tenant_setting()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors:
+        cursor = _cursor_of(connection)
         cursor.execute(sql, params, prepare=True)
-        return (cursor.fetchone() if cursor.description else None), cursor.rowcount
+        # The result's status, not `description`, which builds a Column per field to say the same.
+        return (cursor.fetchone() if cursor.pgresult.status == TUPLES_OK else None), cursor.rowcount
+
+
+def _cursor_of(connection) -> psycopg.Cursor:
+    """One server-side-binding cursor per driver connection, kept: making one copies the connection's adapters."""
+    cursor = getattr(connection, "_prepared_cursor", None)
+    if cursor is None or cursor.connection is not connection.connection or cursor.closed:
+        cursor = connection._prepared_cursor = psycopg.Cursor(connection.connection)
+    return cursor
 
 
 _readers: dict[tuple[type[Model], str], tuple[str, list[str], list[tuple[Any, list]]]] = {}
