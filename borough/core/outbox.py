@@ -39,6 +39,7 @@ from django.utils.module_loading import import_string
 
 from borough.core.inserts import insert_row
 from borough.core.models import OutboxMessage
+from borough.core.outbox_handoff import outbox_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,10 @@ def _dispatch(message: OutboxMessage) -> None:
     here = _delivered_here.get()
     if here is not None:
         here.append(message.pk)
+        return
+    handoff = outbox_handoff()
+    if handoff is not None:  # with the messages of the next few requests, in one task (ADR 0023)
+        handoff.add(message.tenant_id, message.pk)
         return
     outbox_deliver_task.delay(tenant_id=message.tenant_id, message_id=message.pk)
 

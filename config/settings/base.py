@@ -251,6 +251,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # PostgreSQL connection (and its prepared statements, ADR 0020) a task cost more than a small task itself. Closed
 # after 500 tasks; Django's CONN_MAX_AGE and health checks still apply in between (TenantTask closes stale ones).
 CELERY_DB_REUSE_MAX = 500
+# A message committed by a request waits this long in its process for others to go to the workers in the same task
+# (borough/core/outbox_handoff.py, ADR 0023); 0 hands each over at once. Tasks run eagerly ignore it.
+BOROUGH_OUTBOX_HANDOFF_SECONDS = float(os.environ.get("BOROUGH_OUTBOX_HANDOFF_SECONDS", "0.05"))
 CELERY_BEAT_SCHEDULE = {
     "portal-purge": {"task": "borough.portal.tasks.portal_purge_task", "schedule": 86400.0},
     "outbox-deliver": {"task": "borough.core.tasks.outbox_deliver_due", "schedule": 30.0},

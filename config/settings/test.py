@@ -12,6 +12,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 AXES_FAILURE_LIMIT = 3
 # Tests change settings rows directly between requests; the cache's own tests switch it on (ADR 0020).
 BOROUGH_CONFIG_CACHE_SECONDS = 0
+# A test that sends tasks to a real broker publishes each at once; the hand-off's own tests switch it on (ADR 0023).
+BOROUGH_OUTBOX_HANDOFF_SECONDS = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
