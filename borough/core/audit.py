@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from borough.core.inserts import insert_row
+from borough.core.inserts import insert_later
 from borough.core.models import AuditEvent
 from borough.core.request_id import current_request_id
 
@@ -108,7 +108,7 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     actor = current_actor.get() or Actor.system()
-    return insert_row(
+    return insert_later(  # written with the request's other rows when it writes them together
         AuditEvent(
             tenant=tenant,
             actor_type=actor.type,

@@ -5,9 +5,12 @@ of by Django's SQL compiler on every call; `run_prepared(sql, params)` runs a fi
 sql, params)` reads the first row of a fixed query as a model instance. On PostgreSQL all three are bound and prepared
 on the server, so each is planned once per connection. Only for models whose `save` adds
 nothing but the tenant check, which `insert_row` makes too; pre_save and post_save are sent as `save` sends them.
+`insert_later(obj)` inside a `rows_written_together()` block waits, and the block's rows go in one statement.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import psycopg
@@ -111,6 +114,13 @@ def fetch_prepared[M: Model](model: type[M], sql: str, params: Sequence[Any], *,
 def insert_row[M: Model](obj: M, *, using: str = "default", ignore_conflicts: bool = False) -> M:
     """Insert `obj` (not yet saved), set its primary key and return it: the same row `obj.save()` writes. With
     `ignore_conflicts`, a row that would break a unique constraint is not written and `obj.pk` stays None."""
+    sql, params = _row_to_write(obj, using, ignore_conflicts)
+    row, _count = run_prepared(sql, params, using=using)
+    return _written(obj, None if row is None else row[0], using)
+
+
+def _row_to_write(obj: Model, using: str, ignore_conflicts: bool) -> tuple[str, list]:
+    """The checks and pre_save of `save()`, then the statement and its parameters (the object's values now)."""
     check_scope = getattr(obj, "check_scope", None)
     if check_scope is not None:
         check_scope()
@@ -119,13 +129,67 @@ def insert_row[M: Model](obj: M, *, using: str = "default", ignore_conflicts: bo
         signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
     connection = connections[using]
     sql, fields = _statement(model, connection, ignore_conflicts)
-    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    row, _count = run_prepared(sql, params, using=using)
-    if row is None:
+    return sql, [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+
+
+def _written[M: Model](obj: M, pk: Any, using: str) -> M:
+    if pk is None:
         return obj  # a conflict, ignored
-    obj.pk = row[0]
+    obj.pk = pk
     obj._state.adding = False
     obj._state.db = using
+    model = type(obj)
     if signals.post_save.has_listeners(model):  # as save() would (borough.channels.receivers listens)
         signals.post_save.send(sender=model, instance=obj, created=True, raw=False, using=using, update_fields=None)
     return obj
+
+
+# Rows whose writing waits for the end of a `rows_written_together` block: (object, statement, parameters).
+_waiting_rows: ContextVar[list[tuple[Model, str, list]] | None] = ContextVar("waiting_rows", default=None)
+
+
+def insert_later[M: Model](obj: M, *, using: str = "default") -> M:
+    """`insert_row(obj)`, or, inside a `rows_written_together` block, the same row written as the block ends, with
+    the block's other rows. Until then `obj.pk` is None: only for rows nothing in the block needs the key of."""
+    waiting = _waiting_rows.get()
+    if waiting is None or using != "default":
+        return insert_row(obj, using=using)
+    sql, params = _row_to_write(obj, using, ignore_conflicts=False)  # checked, and its values taken, now
+    waiting.append((obj, sql, params))
+    return obj
+
+
+@contextmanager
+def rows_written_together() -> Iterator[None]:
+    """Rows given to `insert_later` inside the block are written as it ends (inside the caller's transaction): in
+    one statement on PostgreSQL, so a request that writes a person, a case, its timeline, its interactions and their
+    audit events sends a few statements instead of a dozen (ADR 0020). An exception in the block writes nothing."""
+    token = _waiting_rows.set([])
+    try:
+        yield
+        waiting = _waiting_rows.get() or []
+    finally:
+        _waiting_rows.reset(token)
+    if waiting:
+        _write_together(waiting)
+
+
+_together: dict[tuple[str, ...], str] = {}
+
+
+def _write_together(waiting: list[tuple[Model, str, list]], using: str = "default") -> None:
+    connection = connections[using]
+    if connection.vendor != "postgresql" or len(waiting) == 1:
+        for obj, sql, params in waiting:
+            row, _count = run_prepared(sql, params, using=using)
+            _written(obj, None if row is None else row[0], using)
+        return
+    statements = tuple(sql for _obj, sql, _params in waiting)
+    sql = _together.get(statements)
+    if sql is None:  # each INSERT ... RETURNING id a data-modifying WITH query; one row of every new id
+        parts = ", ".join(f"row{number} AS ({statement})" for number, statement in enumerate(statements))
+        ids = ", ".join(f"(SELECT * FROM row{number})" for number in range(len(statements)))  # noqa: S608
+        sql = _together[statements] = f"WITH {parts} SELECT {ids}"
+    row, _count = run_prepared(sql, [value for _obj, _sql, params in waiting for value in params], using=using)
+    for (obj, _sql, _params), pk in zip(waiting, row, strict=True):
+        _written(obj, pk, using)

@@ -17,6 +17,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from borough.core.api import FieldsBuiltOnce
+from borough.core.inserts import rows_written_together
 from borough.crm import services
 from borough.crm.calc.sla import STATES, sla_state
 from borough.crm.models import Case, CaseChannel, CaseEvent, Priority, Service, ServiceQuestion
@@ -363,7 +364,8 @@ class CaseViewSet(CrmApi, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         data = valid(CaseCreateSerializer, request.data)
         logged_by = None if isinstance(request.user, ApiKeyUser) else request.user
         from_resident = logged_by is None and data["channel"] in (CaseChannel.WEB, CaseChannel.OPEN311)
-        with transaction.atomic():  # a resident recorded for a case that is then refused is not kept
+        # A resident recorded for a case that is then refused is not kept; the rows that can wait go together.
+        with transaction.atomic(), rows_written_together():
             try:
                 requester = _requester(request, data)
             except ValidationError as error:

@@ -18,7 +18,7 @@ from borough.channels.notifications.models import NotificationSettings, Notifica
 from borough.channels.notifications.placeholders import nested_conditional, unknown_placeholders
 from borough.channels.notifications.selectors import notification_settings, settings_memo_key, template_memo_key
 from borough.core.audit import audit_record, snapshot
-from borough.core.inserts import insert_row
+from borough.core.inserts import insert_later
 from borough.core.models import OutboxMessage
 from borough.core.outbox import OUTBOX_HANDLERS, email_message_id, outbox_enqueue
 from borough.crm.models import Interaction
@@ -73,7 +73,9 @@ def _contact(person: Person, channel: str) -> str:
     kind = ContactPoint.Kind.EMAIL if channel == NotifyChannel.EMAIL else ContactPoint.Kind.PHONE
     noted = scope_noted(new_person_key(person))  # a person created in this request
     if noted is not None:
-        points = sorted((p for p in noted["contact_points"] if p.kind == kind), key=lambda p: (not p.is_primary, p.pk))
+        points = sorted(
+            (p for p in noted["contact_points"] if p.kind == kind), key=lambda p: not p.is_primary
+        )  # in the order made
     else:
         points = ContactPoint.objects.filter(tenant_id=person.tenant_id, person=person, kind=kind)
         points = points.order_by("-is_primary", "id")
@@ -189,7 +191,7 @@ def notify_resident(*, case, event: str, key: str, update: str = "", fresh: bool
 
 
 def _record(case, event, channel, key, summary, body, data) -> None:
-    insert_row(
+    insert_later(
         Interaction(
             tenant_id=case.tenant_id,
             person=case.requester,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from borough.core.audit import Actor, acting_as
+from borough.core.inserts import rows_written_together
 from borough.crm.models import Case, Service
 from borough.crm.open311 import represent, selectors
 from borough.crm.open311.auth import check_jurisdiction, open311_api_key
@@ -170,7 +171,8 @@ def _create_request(request, fmt, fields):
     token = secrets.token_urlsafe(18)
     with acting_as(Actor.for_api_key(api_key)):
         try:
-            with transaction.atomic():  # the person and the case together, or neither
+            # The person and the case together, or neither; the rows that can wait go in one statement.
+            with transaction.atomic(), rows_written_together():
                 requester = None
                 if submission.has_contact:
                     requester = person_find_or_create(

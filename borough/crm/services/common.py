@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from borough.core.audit import current_actor, snapshot
-from borough.core.inserts import insert_row
+from borough.core.inserts import insert_later
 from borough.crm.models import Case, CaseChannel, CaseEvent
 from borough.people.models import Channel, ContactPoint, Person
 
@@ -72,7 +72,7 @@ def _actor() -> tuple[str, Any]:
 
 def case_event(case: Case, kind: str, *, body: str = "", public: bool = False, data=None, at=None) -> CaseEvent:
     label, user = _actor()
-    return insert_row(
+    return insert_later(
         CaseEvent(
             tenant_id=case.tenant_id,
             case=case,

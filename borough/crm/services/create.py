@@ -12,7 +12,7 @@ from django.utils import timezone
 from borough.channels.notifications.events import Event
 from borough.channels.notifications.services import notify_resident
 from borough.core.audit import audit_record
-from borough.core.inserts import insert_row
+from borough.core.inserts import insert_later, insert_row
 from borough.core.metering import meter_record
 from borough.core.references import reference_next
 from borough.crm.attachments import check_attachments
@@ -270,7 +270,7 @@ def insert_case(
             "notified": notified.as_data(),
         },
     )
-    insert_row(
+    insert_later(
         Interaction(
             tenant=tenant,
             person=requester,

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from borough.core.audit import audit_record, snapshot
-from borough.core.inserts import fetch_prepared, insert_row, model_columns
+from borough.core.inserts import fetch_prepared, insert_later, insert_row, model_columns
 from borough.people.models import Address, Channel, ContactPoint, Person
 from borough.people.models import new_person_key as person_noted_key
 from borough.people.normalise import full_search_name
@@ -93,7 +93,7 @@ def person_create(
             (ContactPoint.Kind.PHONE, phone, normalised_phone),
         ]
         points = [
-            insert_row(
+            insert_later(
                 ContactPoint(
                     tenant=tenant, person=person, kind=contact_kind, value=value, normalised=normalised, is_primary=True
                 )
