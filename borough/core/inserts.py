@@ -16,9 +16,16 @@ from typing import Any
 import psycopg
 from django.db import connections
 from django.db.models import AutoField, BigAutoField, Model, signals
+from psycopg import _queries as psycopg_queries
 from psycopg.pq import ExecStatus
 
 TUPLES_OK = ExecStatus.TUPLES_OK
+
+# psycopg keeps its conversion of a statement's %s placeholders only for statements of at most 4096 bytes and 50
+# parameters, and converts any other one again on every run; rows written together pass both, and converting them
+# again cost more Python than the round trips they save. Raised, for a few such statements (a test holds it).
+psycopg_queries.MAX_CACHED_STATEMENT_LENGTH = max(psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, 32768)
+psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 400)
 
 _statements: dict[tuple[type[Model], str, bool], tuple[str, list]] = {}
 

@@ -101,3 +101,22 @@ def test_a_row_the_database_refuses_refuses_the_whole_block(tenant_a):
             insert_later(interaction(tenant_a, "with a refused one"))
             insert_later(OutboxMessage(tenant=tenant_a, kind="email.smtp", idempotency_key="taken", payload={}))
         assert not Interaction.objects.exists() and OutboxMessage.objects.count() == 1
+
+
+def test_the_statement_of_rows_written_together_is_converted_once_not_on_every_run(tenant_a):
+    # psycopg converts a statement's placeholders again on every run past 50 parameters unless told otherwise.
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's conversion")
+    from psycopg._queries import _query2pg
+
+    def write_twelve() -> None:
+        with rows_written_together():
+            for number in range(12):  # about 130 parameters
+                insert_later(interaction(tenant_a, f"row {number}"))
+
+    with tenant_scope(tenant_a):
+        write_twelve()
+        before = _query2pg.cache_info()
+        write_twelve()
+        after = _query2pg.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (1, 0)
